@@ -1,0 +1,248 @@
+"""Photo validation, privacy and renditions, on Pillow.
+
+An upload is accepted only after Pillow has fully decoded it as JPEG, PNG or WebP, with
+its size and pixel count checked before decoding. The original is kept in private
+storage (it may carry GPS data); every public file is re-encoded from pixels only, so no
+EXIF, XMP, IPTC, comment or trailing data survives. Renditions are made here, once, and
+their dimensions and byte sizes are stored on the Photo so that pages never touch files.
+"""
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+# Well below Pillow's own decompression-bomb threshold (about 89 MP): a 50 MP photo
+# decodes into at most 200 MB of RGBA pixels.
+MAX_PIXELS = 50_000_000
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+SHARE_SIZE = (1200, 630)
+FEED_WIDTH = 1280
+JPEG_QUALITY = 82
+WEBP_QUALITY = 80
+
+
+@dataclass
+class DecodedImage:
+    """A fully decoded, upright image with its detected format."""
+
+    image: Image.Image
+    format: str
+
+    @property
+    def extension(self):
+        return EXTENSIONS[self.format]
+
+
+def _size_of(fileobj):
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    return size
+
+
+def _rejected(message, code):
+    return ValidationError(message, code=code)
+
+
+def decode_image(fileobj):
+    """Decode an uploaded image, or raise ValidationError with a message for the editor.
+
+    The file is read as JPEG, PNG or WebP only, whatever its name says.
+    """
+    size = _size_of(fileobj)
+    if size == 0:
+        raise _rejected(_("The file is empty."), "empty")
+    if size > MAX_UPLOAD_BYTES:
+        raise _rejected(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // 2**20},
+            "too_large",
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(fileobj, formats=ACCEPTED_FORMATS)
+            if image.width * image.height > MAX_PIXELS:
+                raise _rejected(
+                    _("The image is too large: %(width)d × %(height)d pixels.")
+                    % {"width": image.width, "height": image.height},
+                    "too_many_pixels",
+                )
+            image_format = image.format
+            image.load()
+        except ValidationError:
+            raise
+        except UnidentifiedImageError as error:
+            raise _rejected(
+                _("This is not a JPEG, PNG or WebP image."), "not_an_image"
+            ) from error
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise _rejected(_("The image is too large."), "too_many_pixels") from error
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise _rejected(
+                _("The image is damaged or incomplete and cannot be read."), "damaged"
+            ) from error
+    upright = ImageOps.exif_transpose(image)
+    return DecodedImage(image=_to_display_mode(upright), format=image_format)
+
+
+def _to_display_mode(image):
+    """Return the image in RGB or RGBA, converting CMYK, 16-bit, palette and grey modes."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    elif image.mode == "F":
+        image = image.convert("L")
+    converted = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    converted.info = {}  # drops EXIF, XMP, ICC, comments: nothing but pixels goes public
+    return converted
+
+
+def _flatten(image):
+    """Return an RGB image, with transparent areas laid on white (JPEG has no alpha)."""
+    if image.mode == "RGB":
+        return image
+    background = Image.new("RGB", image.size, (255, 255, 255))
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
+def _encode(image, fmt):
+    buffer = io.BytesIO()
+    if fmt == "jpeg":
+        _flatten(image).save(
+            buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
+        )
+    else:
+        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+    return buffer.getvalue()
+
+
+def _resize_to_width(image, width):
+    if width >= image.width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def rendition_plan(width, height):
+    """Return (name, format, target size or None) for every rendition of an image."""
+    widths = [w for w in RENDITION_WIDTHS if w < width]
+    if width <= RENDITION_WIDTHS[-1]:
+        widths.append(width)  # the full width, never upscaled
+    plan = [(str(w), fmt, None) for w in widths for fmt in ("webp", "jpeg")]
+    plan.append(("share", "jpeg", SHARE_SIZE))
+    plan.append(("feed", "jpeg", None))
+    return plan
+
+
+def _share_crop(image):
+    """Return a crop with the 1200 × 630 proportions, at most 1200 wide, never upscaled."""
+    target_w, target_h = SHARE_SIZE
+    scale = min(1.0, image.width / target_w, image.height / target_h)
+    size = (max(1, round(target_w * scale)), max(1, round(target_h * scale)))
+    return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+
+
+def make_renditions(image, *, storage=None, prefix=None):
+    """Write every rendition of a decoded image and return their descriptions."""
+    storage = storage or default_storage
+    prefix = prefix or f"photos/{uuid.uuid4().hex}"
+    renditions = []
+    for name, fmt, _target in rendition_plan(image.width, image.height):
+        if name == "share":
+            derived = _share_crop(image)
+        elif name == "feed":
+            derived = _resize_to_width(image, FEED_WIDTH)
+        else:
+            derived = _resize_to_width(image, int(name))
+        data = _encode(derived, fmt)
+        extension = "jpg" if fmt == "jpeg" else "webp"
+        path = storage.save(f"{prefix}/{name}.{extension}", ContentFile(data))
+        renditions.append(
+            {
+                "name": name,
+                "format": fmt,
+                "path": path,
+                "width": derived.width,
+                "height": derived.height,
+                "size": len(data),
+            }
+        )
+    return renditions
+
+
+def delete_renditions(renditions, *, storage=None):
+    storage = storage or default_storage
+    for rendition in renditions:
+        storage.delete(rendition["path"])
+
+
+def attach_image(photo, fileobj, *, original_name=""):
+    """Validate an image file and fill a (not yet saved) Photo with it.
+
+    Stores the original privately under a random name, writes the renditions and sets
+    width, height and renditions. Raises ValidationError when the file is not accepted.
+    """
+    decoded = decode_image(fileobj)
+    fileobj.seek(0)
+    photo.original.save(f"{uuid.uuid4().hex}.{decoded.extension}", fileobj, save=False)
+    photo.original_name = (original_name or "")[:255]
+    photo.width, photo.height = decoded.image.size
+    photo.renditions = make_renditions(decoded.image)
+    return photo
+
+
+def renditions_are_current(photo):
+    """Return whether a photo has exactly the renditions the current plan asks for."""
+    expected = {(name, fmt) for name, fmt, _ in rendition_plan(photo.width, photo.height)}
+    present = {(r["name"], r["format"]) for r in photo.renditions}
+    return expected == present
+
+
+def regenerate_renditions(photo):
+    """Make a photo's renditions anew from its original; the caller saves the photo."""
+    with photo.original.open("rb") as original:
+        decoded = decode_image(original)
+    old = photo.renditions
+    photo.width, photo.height = decoded.image.size
+    photo.renditions = make_renditions(decoded.image)
+    delete_renditions(old)
+    return photo
+
+
+MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+
+
+def validate_pdf(fileobj):
+    """Check that a file is a real, unencrypted PDF without scripts, within the size limit."""
+    size = _size_of(fileobj)
+    if size == 0:
+        raise _rejected(_("The file is empty."), "empty")
+    if size > MAX_DOCUMENT_BYTES:
+        raise _rejected(
+            _("The file is larger than %(limit)d MB.") % {"limit": MAX_DOCUMENT_BYTES // 2**20},
+            "too_large",
+        )
+    head = fileobj.read(1024)
+    fileobj.seek(max(0, size - 2048))
+    tail = fileobj.read()
+    fileobj.seek(0)
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise _rejected(_("This is not a PDF document."), "not_a_pdf")
+    content = fileobj.read()
+    fileobj.seek(0)
+    if b"/Encrypt" in content:
+        raise _rejected(_("Encrypted PDF documents are not accepted."), "encrypted")
+    if b"/JavaScript" in content or b"/JS" in content:
+        raise _rejected(_("PDF documents with scripts are not accepted."), "scripted")
+    return size

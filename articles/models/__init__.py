@@ -1,0 +1,18 @@
+from articles.models.agreement import Agreement, Organization, Signatory
+from articles.models.article import Article, ArticleQuerySet, ArticleUpdate
+from articles.models.photo import Photo
+from articles.models.rubric import Rubric
+from articles.models.tag import Tag, TaggedArticle
+
+__all__ = [
+    "Agreement",
+    "Article",
+    "ArticleQuerySet",
+    "ArticleUpdate",
+    "Organization",
+    "Photo",
+    "Rubric",
+    "Signatory",
+    "Tag",
+    "TaggedArticle",
+]

@@ -1,0 +1,195 @@
+"""Articles: news, press releases, visits, statements and interviews."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from articles.models.base import KeyField, non_empty
+from articles.models.tag import ArticleTagManager, TaggedArticle
+
+TITLE_MAX_LENGTH = 300
+SLUG_MAX_LENGTH = 120
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Return the articles visible to the public at `now` (default: this moment).
+
+        This is the one definition of "public": every page, feed, sitemap, search and
+        cache starts from it.
+        """
+        now = now or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+
+    def scheduled(self, now=None):
+        """Return the approved articles whose publication time is still ahead."""
+        now = now or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+
+    def for_listing(self):
+        """Return articles ready for a list: lead photo, rubrics and tags fetched at once."""
+        from articles.models.photo import Photo
+
+        return self.prefetch_related(
+            "rubrics",
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+        ).order_by("-published_at", "-id")
+
+    def for_page(self):
+        """Return articles ready for the article page: everything it shows, prefetched."""
+        from articles.models.photo import Photo
+
+        return self.prefetch_related(
+            "rubrics",
+            "tags",
+            "updates",
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+        )
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", _("news")
+        PRESS_RELEASE = "press_release", _("press release")
+        VISIT = "visit", _("official visit")
+        STATEMENT = "statement", _("statement or speech")
+        INTERVIEW = "interview", _("interview")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("awaiting approval")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    key = KeyField()
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=SLUG_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Latin part of the address, made from the title when left empty. "
+            "Old addresses keep working: they redirect to the current one."
+        ),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.NEWS)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("One paragraph that sums the story up; plain text.")
+    )
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text=_(
+            "Readers see an article only when it is published and its publication time "
+            "has come. A published article with a time in the future is scheduled: it "
+            "appears on the site by itself at that time."
+        ),
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("Required for publishing. A time in the future schedules the article."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    rubrics = models.ManyToManyField(
+        "articles.Rubric", blank=True, related_name="articles", verbose_name=_("rubrics")
+    )
+    tags = TaggableManager(
+        verbose_name=_("tags"),
+        through=TaggedArticle,
+        manager=ArticleTagManager,
+        blank=True,
+        help_text=_("Persons, positions, regions, countries and topics, separated by commas."),
+    )
+    agreements = models.ManyToManyField(
+        "articles.Agreement",
+        blank=True,
+        related_name="articles",
+        verbose_name=_("agreements"),
+        help_text=_("Agreements that this article reports on."),
+    )
+    source_url = models.URLField(
+        _("source"), max_length=500, blank=True, help_text=_("Where the text first appeared.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+        verbose_name=_("author"),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            non_empty("title"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+                violation_error_message=_("A published article needs a publication time."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+
+    def is_published(self, now=None):
+        """Return whether readers can see this article at `now`; mirrors published()."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+    def is_scheduled(self, now=None):
+        """Return whether the article is approved but waits for its publication time."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > now
+        )
+
+    @property
+    def lead_photo(self):
+        """Return the first photo, using prefetched photos when present."""
+        photos = list(self.photos.all())
+        return photos[0] if photos else None
+
+
+class ArticleUpdate(models.Model):
+    """A public note on a significant edit, e.g. "уточнены сроки"."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="updates")
+    at = models.DateTimeField(_("time"))
+    note = models.CharField(_("note"), max_length=500)
+
+    class Meta:
+        verbose_name = _("update note")
+        verbose_name_plural = _("update notes")
+        ordering = ["at", "id"]
+        constraints = [non_empty("note")]
+
+    def __str__(self):
+        return self.note
