@@ -83,9 +83,7 @@ def decode_image(fileobj):
         except ValidationError:
             raise
         except UnidentifiedImageError as error:
-            raise _rejected(
-                _("This is not a JPEG, PNG or WebP image."), "not_an_image"
-            ) from error
+            raise _rejected(_("This is not a JPEG, PNG or WebP image."), "not_an_image") from error
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise _rejected(_("The image is too large."), "too_many_pixels") from error
         except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -119,9 +117,7 @@ def _flatten(image):
 def _encode(image, fmt):
     buffer = io.BytesIO()
     if fmt == "jpeg":
-        _flatten(image).save(
-            buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True
-        )
+        _flatten(image).save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     else:
         image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
     return buffer.getvalue()

@@ -153,9 +153,7 @@ MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Originals of uploaded photos keep their metadata; they live outside MEDIA_ROOT so that
 # no public URL reaches them.
-PRIVATE_MEDIA_ROOT = Path(
-    os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
-)
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "articles.storage.PrivateFileSystemStorage"},

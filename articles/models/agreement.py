@@ -88,9 +88,7 @@ class Agreement(models.Model):
         help_text=_("The base agreement that this document implements."),
     )
     summary = models.TextField(_("summary"), blank=True)
-    document = models.FileField(
-        _("document"), upload_to="agreements/", blank=True, max_length=255
-    )
+    document = models.FileField(_("document"), upload_to="agreements/", blank=True, max_length=255)
     document_size = models.PositiveBigIntegerField(_("document size"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -152,13 +150,14 @@ class Agreement(models.Model):
 class Signatory(models.Model):
     """A person who signed an agreement on behalf of a party, in signing order."""
 
-    agreement = models.ForeignKey(
-        Agreement, on_delete=models.CASCADE, related_name="signatories"
-    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(
-        _("position"), max_length=500, blank=True, help_text=_("E.g. губернатор Оренбургской области.")
+        _("position"),
+        max_length=500,
+        blank=True,
+        help_text=_("E.g. губернатор Оренбургской области."),
     )
     party = models.ForeignKey(
         Organization,
@@ -184,4 +183,3 @@ class Signatory(models.Model):
 
     def __str__(self):
         return self.name
-

@@ -4,8 +4,6 @@ from django.core.files.storage import default_storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from articles.models.base import non_empty
-
 
 def private_storage():
     """Return the storage for originals, which no public URL reaches."""
@@ -83,9 +81,7 @@ class Photo(models.Model):
 
     def srcset(self, fmt="jpeg"):
         """Return a srcset attribute value over the width renditions of a format."""
-        return ", ".join(
-            f"{self.url_of(r)} {r['width']}w" for r in self._renditions(fmt)
-        )
+        return ", ".join(f"{self.url_of(r)} {r['width']}w" for r in self._renditions(fmt))
 
     def best_width(self, min_width, fmt="jpeg"):
         """Return the narrowest width rendition at least min_width wide (or the widest)."""

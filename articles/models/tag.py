@@ -94,9 +94,7 @@ class TaggedArticle(TaggedItemBase):
         verbose_name = _("article tag")
         verbose_name_plural = _("article tags")
         constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_tag_per_article"
-            )
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_tag_per_article")
         ]
 
 
