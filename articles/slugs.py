@@ -46,3 +46,15 @@ def translit_slug(text, max_length=100):
     if "-" in cut:
         cut = cut[: cut.rindex("-")]
     return cut[:max_length].strip("-")
+
+
+class SlugError(ValueError):
+    """The text has no letters or digits that a slug could be made of."""
+
+
+def slug_from_title(title, max_length):
+    """Return translit_slug(title), or raise SlugError when nothing is left of it."""
+    slug = translit_slug(title, max_length=max_length)
+    if not slug:
+        raise SlugError(title)
+    return slug

@@ -49,7 +49,12 @@ class Agreement(models.Model):
 
     key = KeyField()
     title = models.CharField(_("title"), max_length=1000)
-    slug = models.SlugField(_("slug"), max_length=200, blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        blank=True,
+        help_text=_("Latin part of the address, made from the title when left empty."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.AGREEMENT)
     number = models.CharField(_("registration number"), max_length=100, blank=True)
     signed_on = models.DateField(_("signed on"))
@@ -99,6 +104,7 @@ class Agreement(models.Model):
         ordering = ["-signed_on", "-id"]
         constraints = [
             non_empty("title"),
+            non_empty("slug"),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
                 | Q(valid_from__isnull=True)
@@ -118,7 +124,7 @@ class Agreement(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:agreement", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+        return reverse("articles:agreement", kwargs={"pk": self.pk, "slug": self.slug})
 
     def status_on(self, day):
         """Return whether the agreement is in force, expired or pending on a given day."""

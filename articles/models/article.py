@@ -137,6 +137,7 @@ class Article(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             non_empty("title"),
+            non_empty("slug"),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
@@ -151,7 +152,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
 
     def is_published(self, now=None):
         """Return whether readers can see this article at `now`; mirrors published()."""
