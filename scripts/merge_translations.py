@@ -1,4 +1,4 @@
-"""Merge locale/ru/LC_MESSAGES/parts/*.po into django.po and compile it (temporary, for parallel work)."""
+"""Merge locale/ru/LC_MESSAGES/parts/*.po into django.po and compile it."""
 
 from pathlib import Path
 
