@@ -1,0 +1,1 @@
+"""Import and export of the Pressroom exchange format (docs: pressroom-jsonl.md)."""
