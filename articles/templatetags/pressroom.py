@@ -1,0 +1,78 @@
+"""Template tags of the public site: widgets, responsive pictures and Russian dates."""
+
+from django import template
+from django.db.models import Exists, OuterRef
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.html import format_html
+
+from articles.models import Rubric
+from articles.views.mixins import published_articles
+
+register = template.Library()
+
+# "13 ноября 2025, 09:10" in Russian: E is the month's name in the genitive.
+DATETIME_FORMAT = "j E Y, H:i"
+LATEST_COUNT = 5
+# A rendition at least this wide is the picture's fallback src for old browsers.
+FALLBACK_WIDTH = 640
+
+
+@register.filter(expects_localtime=True)
+def ru_datetime(value):
+    """Format a date-time the Russian way, in the site's time zone."""
+    return date_filter(value, DATETIME_FORMAT)
+
+
+@register.simple_tag
+def time_tag(value, fmt=DATETIME_FORMAT):
+    """Render a <time> element with the machine-readable instant and the Russian text."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', date_filter(local, "c"), date_filter(local, fmt)
+    )
+
+
+@register.inclusion_tag("articles/partials/latest_news.html", takes_context=True)
+def latest_news(context, count=LATEST_COUNT):
+    """Render the "Последние новости" block: the newest published articles."""
+    articles = published_articles(context["request"]).order_by("-published_at", "-id")
+    return {"latest": articles.only("id", "slug", "title", "published_at")[:count]}
+
+
+@register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)
+def rubric_nav(context):
+    """Render the header's rubric navigation: rubrics that have something published."""
+    request = context.get("request")
+    if request is None:
+        return {"rubrics": []}
+    visible = published_articles(request).filter(rubrics=OuterRef("pk"))
+    current = context.get("rubric")
+    match = request.resolver_match
+    return {
+        "rubrics": Rubric.objects.filter(Exists(visible)),
+        "current_slug": current.slug if current else None,
+        "url_name": match.url_name if match else None,
+    }
+
+
+@register.inclusion_tag("articles/partials/picture.html")
+def picture(photo, sizes, *, link=False, eager=False):
+    """Render a photo as a <picture> of WebP and JPEG renditions with its dimensions set."""
+    fallback = photo.best_width(FALLBACK_WIDTH, "jpeg") if photo else None
+    if fallback is None:
+        return {"photo": None}
+    largest = photo.best_width(photo.width or 10**6, "jpeg")
+    return {
+        "photo": photo,
+        "sizes": sizes,
+        "webp_srcset": photo.srcset("webp"),
+        "jpeg_srcset": photo.srcset("jpeg"),
+        "src": photo.url_of(fallback),
+        "width": fallback["width"],
+        "height": fallback["height"],
+        "largest_url": photo.url_of(largest) if link else "",
+        "eager": eager,
+    }

@@ -1,0 +1,108 @@
+"""What every public page shares: one moment per request, safe page numbers, list views."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from articles.models import Article
+
+ARTICLES_PER_PAGE = 20
+# The deepest page a list answers: 20 million articles at 20 a page. Deeper numbers
+# (up to 5,000 digits in a URL) are a 404 before they reach an OFFSET.
+MAX_PAGE = 1_000_000
+
+
+def request_now(request):
+    """Return the moment this request sees the site: the same for every query it runs."""
+    if not hasattr(request, "pressroom_now"):
+        request.pressroom_now = timezone.now()
+    return request.pressroom_now
+
+
+def published_articles(request):
+    """Return the articles the public may see during this request."""
+    return Article.objects.published(now=request_now(request))
+
+
+def page_number(request):
+    """Return the page asked for in ?page= (1 when absent), or raise Http404 when invalid."""
+    raw = request.GET.get("page", "")
+    if raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_PAGE)):
+        raise Http404("Invalid page number.")
+    number = int(raw)
+    if not 1 <= number <= MAX_PAGE:
+        raise Http404("Invalid page number.")
+    return number
+
+
+@dataclass
+class LookaheadPage:
+    """A page found by reading one row past its end, so that no COUNT(*) is needed."""
+
+    object_list: list
+    number: int
+    has_next: bool
+    count: int | None = field(default=None)
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_other_pages(self):
+        return self.has_next or self.has_previous
+
+    def next_page_number(self):
+        return self.number + 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+
+def lookahead_page(queryset, number, per_page=ARTICLES_PER_PAGE):
+    """Return page `number` of queryset; raise Http404 for a page past the end."""
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    if number > 1 and not rows:
+        raise Http404("No such page.")
+    return LookaheadPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def counted_page(queryset, number, per_page):
+    """Return page `number` of a small queryset through Django's counting paginator."""
+    try:
+        return Paginator(queryset, per_page).page(number)
+    except InvalidPage as error:
+        raise Http404("No such page.") from error
+
+
+class ArticleListView(TemplateView):
+    """A paginated list of published articles, newest first.
+
+    Subclasses narrow get_queryset(); allow_empty=False turns a list with nothing
+    published into a 404, as archives, rubrics and tags must.
+    """
+
+    allow_empty = False
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return published_articles(self.request).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = lookahead_page(self.get_queryset(), page_number(self.request), self.paginate_by)
+        if not page.object_list and not self.allow_empty:
+            raise Http404("Nothing published here.")
+        path = self.request.path + (f"?page={page.number}" if page.number > 1 else "")
+        context.update(
+            page_obj=page,
+            articles=page.object_list,
+            canonical_url=self.request.build_absolute_uri(path),
+        )
+        return context

@@ -1,0 +1,296 @@
+"""The article page: what it shows, who may see it, its address and its cost in queries."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, ArticleUpdate
+from tests.factories import (
+    AgreementFactory,
+    ArticleFactory,
+    PhotoFactory,
+    RubricFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def local(*args):
+    """Return an aware date-time in the site's time zone."""
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+def ago(**kwargs):
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def page(client, article):
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_article_shows_title_kind_lead_and_body(client):
+    """The page shows the title as the one h1, the kind, the lead and the body."""
+    article = ArticleFactory(
+        title="Губернатор посетил Уральск",
+        kind=Article.Kind.VISIT,
+        lead="Делегация области работала на форуме.",
+        body="<p>Подписан план на 2026–2028 годы.</p><blockquote><p>Цитата.</p></blockquote>",
+    )
+    content = page(client, article)
+    assert re.findall(r"<h1[^>]*>(.*?)</h1>", content) == ["Губернатор посетил Уральск"]
+    assert article.get_kind_display() in content
+    assert "Делегация области работала на форуме." in content
+    assert "<blockquote><p>Цитата.</p></blockquote>" in content
+
+
+def test_article_date_is_russian_in_the_site_time_zone(client):
+    """The publication time reads "13 ноября 2025, 09:10" in Asia/Yekaterinburg time."""
+    article = ArticleFactory(
+        published_at=datetime.datetime(2025, 11, 13, 4, 10, tzinfo=datetime.UTC)
+    )
+    content = page(client, article)
+    assert '<time datetime="2025-11-13T09:10:00+05:00">13 ноября 2025, 09:10</time>' in content
+
+
+def test_article_shows_updated_time_when_edited_after_publication(client):
+    """An edit long after publication shows "Обновлено" with the time of the edit."""
+    article = ArticleFactory(published_at=local(2025, 11, 13, 9, 10))
+    Article.objects.filter(pk=article.pk).update(updated_at=local(2025, 11, 14, 12, 30))
+    assert "Обновлено <time" in page(client, article)
+    assert "14 ноября 2025, 12:30" in page(client, article)
+
+
+def test_article_without_later_edits_shows_no_updated_time(client):
+    """An article saved at its publication time shows no "Обновлено"."""
+    article = ArticleFactory(published_at=ago(minutes=1))
+    assert "Обновлено" not in page(client, article)
+
+
+def test_article_shows_public_update_notes(client):
+    """Every public update note reads "Обновлено <date>: <note>"."""
+    article = ArticleFactory(published_at=local(2025, 11, 13, 9, 10))
+    ArticleUpdate.objects.create(
+        article=article, at=local(2025, 11, 14, 11, 0), note="уточнены сроки"
+    )
+    assert "Обновлено 14 ноября 2025, 11:00: уточнены сроки" in page(client, article)
+
+
+def test_article_gallery_shows_every_photo_with_caption_and_credit(client):
+    """Each photo has its caption and "Фото:" with the credit linking to credit_url."""
+    article = ArticleFactory()
+    for number in range(3):
+        PhotoFactory(
+            article=article,
+            position=number,
+            caption=f"Кадр {number}",
+            credit="telegram-канал губернатора Оренбургской области",
+            credit_url=f"https://t.me/example{number}",
+            width=400,
+            height=250,
+        )
+    content = page(client, article)
+    for number in range(3):
+        assert f"Кадр {number}" in content
+        assert (
+            f'Фото: <a href="https://t.me/example{number}" rel="noopener">'
+            "telegram-канал губернатора Оренбургской области</a>"
+        ) in content
+    assert "2 фотографии" in content
+
+
+def test_article_photo_is_responsive_and_links_to_its_largest_rendition(client):
+    """A photo is a <picture> with WebP and JPEG srcsets, sizes, dimensions and a link."""
+    photo = PhotoFactory(alt="Подписание дорожной карты", width=1000, height=600)
+    content = page(client, photo.article)
+    largest = photo.best_width(1000)
+    fallback = photo.best_width(640)
+    assert f'<a class="picture-link" href="{photo.url_of(largest)}">' in content
+    assert f'<source type="image/webp" srcset="{photo.srcset("webp")}" sizes="' in content
+    assert f'srcset="{photo.srcset("jpeg")}"' in content
+    assert f'width="{fallback["width"]}" height="{fallback["height"]}"' in content
+    assert 'alt="Подписание дорожной карты"' in content
+
+
+def test_article_tags_link_to_tag_pages(client):
+    """Every tag is a link to its tag page."""
+    article = ArticleFactory(tags=["Казахстан", "Евгений Солнцев"])
+    content = page(client, article)
+    for tag in article.tags.all():
+        assert f'<a href="{tag.get_absolute_url()}">{tag.name}</a>' in content
+
+
+def test_article_links_the_agreements_it_reports_on(client):
+    """The agreements the article reports on link to their registry pages."""
+    agreement = AgreementFactory(title="Дорожная карта на 2026–2028 годы")
+    article = ArticleFactory()
+    article.agreements.add(agreement)
+    content = page(client, article)
+    assert f'<a href="{agreement.get_absolute_url()}">Дорожная карта на 2026–2028 годы</a>' in (
+        content
+    )
+
+
+def test_related_news_prefer_most_shared_tags(client):
+    """Related news are the articles sharing most tags, best first, at most five."""
+    article = ArticleFactory(tags=["Казахстан", "форум", "губернатор"])
+    best = ArticleFactory(title="Три общих тега", tags=["Казахстан", "форум", "губернатор"])
+    second = ArticleFactory(title="Два общих тега", tags=["Казахстан", "форум"])
+    for number in range(5):
+        ArticleFactory(title=f"Один общий тег {number}", tags=["губернатор"])
+    ArticleFactory(title="Без общих тегов", tags=["спорт"])
+    related = client.get(article.get_absolute_url()).context["related"]
+    assert related[:2] == [best, second]
+    assert len(related) == 5
+    assert article not in related
+
+
+def test_related_news_leave_out_unpublished_articles(client):
+    """A draft or scheduled article sharing tags never appears among related news."""
+    article = ArticleFactory(tags=["Казахстан"])
+    ArticleFactory(title="Черновик о Казахстане", status=Article.Status.DRAFT, tags=["Казахстан"])
+    ArticleFactory(
+        title="Будущая новость",
+        published_at=timezone.now() + datetime.timedelta(days=1),
+        tags=["Казахстан"],
+    )
+    content = page(client, article)
+    assert "Черновик о Казахстане" not in content
+    assert "Будущая новость" not in content
+
+
+def test_related_news_fall_back_to_the_same_rubric(client):
+    """With fewer than three tag matches, the newest articles of the same rubric fill in."""
+    rubric = RubricFactory()
+    article = ArticleFactory(rubrics=[rubric], tags=["редкий тег"])
+    neighbours = [ArticleFactory(rubrics=[rubric]) for _ in range(3)]
+    related = client.get(article.get_absolute_url()).context["related"]
+    assert set(related) == set(neighbours)
+
+
+def test_latest_news_block_lists_the_five_newest(client):
+    """The "Последние новости" block lists the five newest published articles."""
+    newest = [
+        ArticleFactory(title=f"Свежая {n}", published_at=ago(minutes=n + 1)) for n in range(5)
+    ]
+    older = ArticleFactory(title="Вчерашняя", published_at=ago(days=1))
+    ArticleFactory(title="Черновик", status=Article.Status.DRAFT)
+    content = page(client, older)
+    block = content.split('id="latest-news-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r">(Свежая \d)</a>", block) == [a.title for a in newest]
+    assert "Черновик" not in block
+
+
+def test_article_has_breadcrumbs_through_its_rubric(client):
+    """Breadcrumbs lead from the home page through the first rubric to the article."""
+    rubric = RubricFactory(name="Политика", slug="politika")
+    article = ArticleFactory(title="Заседание правительства", rubrics=[rubric])
+    crumbs = page(client, article).split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r"<li>(.*?)</li>", crumbs) == [
+        '<a href="/">Главная</a>',
+        '<a href="/rubrics/politika/">Политика</a>',
+        '<span aria-current="page">Заседание правительства</span>',
+    ]
+
+
+def test_article_links_previous_and_next_published_articles(client):
+    """Previous and next link the neighbouring published articles, skipping drafts."""
+    older = ArticleFactory(title="Старая", published_at=ago(days=3))
+    ArticleFactory(title="Черновик", status=Article.Status.DRAFT, published_at=ago(days=2))
+    article = ArticleFactory(title="Средняя", published_at=ago(days=2))
+    newer = ArticleFactory(title="Новая", published_at=ago(days=1))
+    response = client.get(article.get_absolute_url())
+    assert response.context["previous_article"] == older
+    assert response.context["next_article"] == newer
+
+
+def test_wrong_slug_redirects_permanently_to_the_canonical_address(client):
+    """An outdated or wrong slug answers 301 to /news/<id>-<slug>/."""
+    article = ArticleFactory(slug="novyi-slug")
+    response = client.get(f"/news/{article.pk}-staryi-slug/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/news/{article.pk}-novyi-slug/"
+
+
+@pytest.mark.parametrize(
+    ("status", "offset"),
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.SUBMITTED, None),
+        (Article.Status.WITHDRAWN, datetime.timedelta(hours=-1)),
+        (Article.Status.PUBLISHED, datetime.timedelta(hours=1)),
+    ],
+    ids=["draft", "submitted", "withdrawn", "scheduled"],
+)
+def test_unpublished_article_is_not_found(client, status, offset):
+    """Drafts, submitted, withdrawn and scheduled articles answer 404, even with a wrong slug."""
+    article = ArticleFactory(
+        status=status, published_at=timezone.now() + offset if offset else None
+    )
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(f"/news/{article.pk}-x/").status_code == 404
+
+
+def test_scheduled_article_appears_at_its_time(client):
+    """A scheduled article is a 404 until its publication time, then a normal page."""
+    when = timezone.now() + datetime.timedelta(hours=1)
+    article = ArticleFactory(published_at=when)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    with time_machine.travel(when + datetime.timedelta(seconds=1)):
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_title_and_lead_are_escaped(client):
+    """Markup typed into the title or lead is shown as text, in the page and its <title>."""
+    article = ArticleFactory(
+        title="<script>alert(1)</script>", lead='"><img src=x onerror=alert(1)>'
+    )
+    content = page(client, article)
+    assert "<script>alert(1)</script>" not in content
+    assert "<img src=x" not in content
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; — " in content
+
+
+def test_article_sets_title_description_and_canonical(client):
+    """The page has its title in <title>, the lead as description and a canonical link."""
+    article = ArticleFactory(title="Форум в Уральске", lead="Итоги XXI форума.")
+    content = page(client, article)
+    assert "<title>Форум в Уральске — " in content
+    assert '<meta name="description" content="Итоги XXI форума.">' in content
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in content
+
+
+def test_article_page_runs_the_same_queries_for_3_and_30_items(client):
+    """Photos, tags, rubrics, agreements, notes and related news do not add queries."""
+    article = ArticleFactory()
+
+    def add(count, start):
+        for number in range(start, start + count):
+            PhotoFactory(article=article, position=number, width=400, height=250)
+            rubric = RubricFactory()
+            article.rubrics.add(rubric)
+            article.tags.add(f"тег {number}")
+            article.agreements.add(AgreementFactory())
+            ArticleUpdate.objects.create(
+                article=article, at=timezone.now(), note=f"правка {number}"
+            )
+            ArticleFactory(tags=[f"тег {number}"], rubrics=[rubric])
+
+    add(3, 0)
+    with_three = count_queries(client, article.get_absolute_url())
+    add(27, 3)
+    assert count_queries(client, article.get_absolute_url()) == with_three
+    assert with_three <= 12

@@ -1,0 +1,164 @@
+"""The latest-news page at /: order, pagination, what each item shows, the page's markup."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/"
+
+
+def ago(**kwargs):
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_home_lists_newest_first(client):
+    """The newest article comes first."""
+    old = ArticleFactory(title="Старая новость", published_at=ago(days=2))
+    new = ArticleFactory(title="Свежая новость", published_at=ago(hours=1))
+    content = client.get(HOME).content.decode()
+    assert content.index(new.title) < content.index(old.title)
+
+
+def test_home_shows_twenty_articles_a_page(client):
+    """Page 1 holds 20 articles and page 2 the rest, with links between them."""
+    for hours in range(25):
+        ArticleFactory(title=f"Новость номер {hours:02d}", published_at=ago(hours=hours + 1))
+    first = client.get(HOME)
+    second = client.get(HOME, {"page": 2})
+    assert len(first.context["articles"]) == 20
+    assert len(second.context["articles"]) == 5
+    assert 'href="/?page=2"' in first.content.decode()
+    assert "Новость номер 24" in second.content.decode()
+
+
+def test_home_item_shows_date_title_lead_kind_and_rubrics(client):
+    """An item shows its Russian date and time, title link, lead, kind and rubric links."""
+    rubric = RubricFactory(name="Экономика", slug="ekonomika")
+    article = ArticleFactory(
+        title="Аграрии завершили уборку",
+        lead="Собрано больше зерна, чем год назад.",
+        kind=Article.Kind.PRESS_RELEASE,
+        published_at=timezone.make_aware(datetime.datetime(2025, 11, 13, 9, 10)),
+        rubrics=[rubric],
+    )
+    content = client.get(HOME).content.decode()
+    assert "13 ноября 2025, 09:10" in content
+    assert f'<a href="{article.get_absolute_url()}">Аграрии завершили уборку</a>' in content
+    assert "Собрано больше зерна, чем год назад." in content
+    assert article.get_kind_display() in content
+    assert f'<a href="{rubric.get_absolute_url()}">Экономика</a>' in content
+
+
+def test_home_item_shows_a_responsive_thumbnail(client):
+    """The lead photo is a <picture> with WebP and JPEG sources, size and alt text."""
+    photo = PhotoFactory(alt="Комбайн в поле", width=800, height=500)
+    content = client.get(HOME).content.decode()
+    assert '<source type="image/webp" srcset="' in content
+    assert photo.srcset("jpeg") in content
+    thumbnail = photo.best_width(640)
+    assert f'width="{thumbnail["width"]}" height="{thumbnail["height"]}"' in content
+    assert 'alt="Комбайн в поле"' in content
+
+
+def test_rubric_navigation_lists_rubrics_with_published_news(client):
+    """The header links the rubrics that have published news, and not the empty ones."""
+    politics = RubricFactory(name="Политика", slug="politika")
+    RubricFactory(name="Пустая рубрика", slug="pustaia")
+    hidden = RubricFactory(name="Только черновики", slug="chernoviki")
+    ArticleFactory(rubrics=[politics])
+    ArticleFactory(status=Article.Status.DRAFT, rubrics=[hidden])
+    header = client.get(HOME).content.decode().split("<main", 1)[0]
+    assert 'href="/rubrics/politika/"' in header
+    assert "Пустая рубрика" not in header
+    assert "Только черновики" not in header
+
+
+@pytest.mark.parametrize(
+    ("status", "published_at"),
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.SUBMITTED, None),
+        (Article.Status.WITHDRAWN, datetime.timedelta(hours=-2)),
+        (Article.Status.PUBLISHED, datetime.timedelta(hours=2)),
+    ],
+    ids=["draft", "submitted", "withdrawn", "scheduled"],
+)
+def test_home_hides_unpublished_articles(client, status, published_at):
+    """Drafts, submitted, withdrawn and scheduled articles are not listed."""
+    ArticleFactory(
+        title="Скрытая новость",
+        status=status,
+        published_at=timezone.now() + published_at if published_at else None,
+    )
+    ArticleFactory(title="Видимая новость")
+    content = client.get(HOME).content.decode()
+    assert "Видимая новость" in content
+    assert "Скрытая новость" not in content
+
+
+def test_home_with_nothing_published_says_so(client):
+    """An empty site answers 200 with a message rather than an error."""
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert "Материалов пока нет." in response.content.decode()
+
+
+def test_home_runs_the_same_queries_for_3_and_30_articles(client):
+    """The number of queries does not grow with the articles, photos and rubrics listed."""
+    rubrics = [RubricFactory(), RubricFactory()]
+
+    def add(count):
+        for _ in range(count):
+            article = ArticleFactory(rubrics=rubrics)
+            PhotoFactory(article=article, width=400, height=250)
+
+    add(3)
+    with_three = count_queries(client, HOME)
+    add(27)
+    assert count_queries(client, HOME) == with_three
+    assert with_three <= 5
+
+
+def test_home_has_landmarks_one_h1_and_a_skip_link(client):
+    """The page is in Russian, has one h1, the landmarks and a skip link to main."""
+    ArticleFactory()
+    content = client.get(HOME).content.decode()
+    assert '<html lang="ru">' in content
+    assert len(re.findall(r"<h1[\s>]", content)) == 1
+    for landmark in ("<header", "<nav", '<main id="content"', "<article", "<footer"):
+        assert landmark in content
+    assert '<a class="skip-link" href="#content">' in content
+
+
+def test_home_sets_title_and_description(client):
+    """The page has a <title> and a meta description."""
+    content = client.get(HOME).content.decode()
+    assert re.search(r"<title>Новости — .+</title>", content)
+    assert re.search(r'<meta name="description" content="[^"]+">', content)
+
+
+def test_rubric_navigation_marks_the_current_section(client):
+    """The header marks "Все новости" on the home page and the rubric on its own page."""
+    rubric = RubricFactory(name="Политика", slug="politika")
+    ArticleFactory(rubrics=[rubric])
+    home = client.get(HOME).content.decode()
+    assert '<a href="/" aria-current="page">Все новости</a>' in home
+    assert '<a href="/rubrics/politika/">Политика</a>' in home
+    rubric_page = client.get("/rubrics/politika/").content.decode()
+    assert '<a href="/rubrics/politika/" aria-current="page">Политика</a>' in rubric_page
