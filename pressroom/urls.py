@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("articles.feed_urls")),
     path("", include("articles.urls")),
 ]
 

@@ -1,0 +1,148 @@
+"""The base of every article feed: one instance per request, conditional GET, no drafts."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.utils import feedgenerator, timezone
+from django.utils.html import escape
+from django.utils.text import Truncator
+
+from articles.conditional import NEWEST_FIRST, Validators, window_rows
+from articles.feeds.content import (
+    absolute_html,
+    article_guid,
+    changed_at,
+    one_line,
+    plain_text,
+)
+from articles.feeds.generators import RssFeed
+from articles.models import Article, Photo
+
+MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
+SUMMARY_WORDS = 50
+
+
+class ArticleFeed(Feed):
+    """Articles from Article.objects.published(), newest first, at most `limit` of them.
+
+    Django keeps one Feed object for every request; ours is made per request by
+    as_view(), so that item methods can use self.request (absolute URLs) and self.now
+    (one moment for the validators and the items alike).
+    """
+
+    feed_type = RssFeed
+    limit = 20
+    # A timedelta: when set, only articles published within it (aggregator feeds).
+    max_age = None
+    item_guid_is_permalink = False
+
+    def __init__(self, request):
+        self.request = request
+        self.now = timezone.now()
+        self.article_ids = []
+
+    @classmethod
+    def as_view(cls):
+        """Return a view that builds a fresh feed object for each request."""
+
+        def view(request, *args, **kwargs):
+            return cls(request)(request, *args, **kwargs)
+
+        view.__name__ = view.__qualname__ = cls.__name__
+        view.__module__, view.__doc__ = cls.__module__, cls.__doc__
+        return view
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist as error:
+            raise Http404("No such feed.") from error
+        rows = window_rows(self.visible(obj).order_by(*NEWEST_FIRST)[: self.limit])
+        self.article_ids = [row[0] for row in rows]
+        validators = Validators.from_rows(rows, scope=type(self).__name__)
+        return validators.respond(request, lambda: self.render(obj, request))
+
+    def render(self, obj, request):
+        """Return the feed document as a response."""
+        feed = self.get_feed(obj, request)
+        response = HttpResponse(content_type=feed.content_type)
+        feed.write(response, "utf-8")
+        return response
+
+    def visible(self, obj):
+        """Return the visible articles the feed draws from, in any order."""
+        articles = Article.objects.published(self.now)
+        if self.max_age is not None:
+            articles = articles.filter(published_at__gt=self.now - self.max_age)
+        return articles
+
+    def items(self, obj):
+        # The window the validators were made from, with everything items show.
+        return (
+            Article.objects.published(self.now)
+            .filter(pk__in=self.article_ids)
+            .prefetch_related(
+                "rubrics",
+                "tags",
+                Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+            )
+            .order_by(*NEWEST_FIRST)
+        )
+
+    def absolute(self, url):
+        return self.request.build_absolute_uri(url)
+
+    def image(self, photo):
+        """Return an Enclosure for a photo's feed rendition, or None when it has none."""
+        rendition = photo.feed_image
+        if rendition is None:
+            return None
+        return feedgenerator.Enclosure(
+            url=self.absolute(photo.url_of(rendition)),
+            length=str(rendition["size"]),
+            mime_type=MIME_TYPES[rendition["format"]],
+        )
+
+    def summary(self, article):
+        """Return the lead, or the opening words of the body when there is no lead."""
+        return article.lead or Truncator(plain_text(article.body)).words(SUMMARY_WORDS)
+
+    def author_name(self, obj):
+        return settings.PRESSROOM_PUBLISHER
+
+    def subtitle(self, obj):
+        return self._get_dynamic_attr("description", obj)
+
+    def item_title(self, item):
+        return one_line(item.title)
+
+    def item_description(self, item):
+        # RSS <description> and Atom <summary type="html"> hold HTML; the lead is text.
+        return escape(self.summary(item))
+
+    def item_guid(self, item):
+        return article_guid(item)
+
+    def item_pubdate(self, item):
+        return timezone.localtime(item.published_at)
+
+    def item_updateddate(self, item):
+        return changed_at(item)
+
+    def item_author_name(self, item):
+        return settings.PRESSROOM_PUBLISHER
+
+    def item_categories(self, item):
+        names = [rubric.name for rubric in item.rubrics.all()]
+        names += [tag.name for tag in item.tags.all()]
+        return [one_line(name) for name in names]
+
+    def item_enclosures(self, item):
+        photo = item.lead_photo
+        enclosure = self.image(photo) if photo else None
+        return [enclosure] if enclosure else []
+
+    def item_extra_kwargs(self, item):
+        return {"content_encoded": absolute_html(item.body, self.absolute(item.get_absolute_url()))}

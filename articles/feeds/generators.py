@@ -1,0 +1,89 @@
+"""Feed generators: Django's RSS 2.0 and Atom writers, made XML-safe and extended.
+
+Django's XML writer raises on control characters in text (a 500) and lets them through
+in attributes (a broken feed); our writers strip them from every string first.
+"""
+
+from django.utils import feedgenerator
+
+from articles.html import strip_control_characters
+
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+YANDEX_NS = "http://news.yandex.ru"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+
+
+def xml_safe(value):
+    """Return value with characters XML 1.0 forbids removed from every string inside."""
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [xml_safe(item) for item in value]
+    if isinstance(value, feedgenerator.Enclosure):
+        return feedgenerator.Enclosure(
+            xml_safe(value.url), xml_safe(value.length), xml_safe(value.mime_type)
+        )
+    return value
+
+
+class XmlSafeMixin:
+    """Strip forbidden characters from the channel and every item before writing."""
+
+    def write(self, outfile, encoding):
+        self.feed = xml_safe(self.feed)
+        self.items = xml_safe(self.items)
+        super().write(outfile, encoding)
+
+
+class RssFeed(XmlSafeMixin, feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full body in content:encoded."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_encoded"):
+            handler.addQuickElement("content:encoded", item["content_encoded"])
+
+
+class AtomFeed(XmlSafeMixin, feedgenerator.Atom1Feed):
+    """Atom 1.0 with the full body in <content type="html">."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_encoded"):
+            handler.addQuickElement("content", item["content_encoded"], {"type": "html"})
+
+
+class AggregatorRssFeed(RssFeed):
+    """RSS 2.0 for news aggregators: every photo as an enclosure, media:rating."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        # Plain RSS allows one enclosure per item; Yandex and Dzen read several.
+        for image in item.get("images", ()):
+            handler.addQuickElement(
+                "enclosure",
+                "",
+                {"url": image.url, "length": image.length, "type": image.mime_type},
+            )
+        handler.addQuickElement("media:rating", "nonadult", {"scheme": "urn:simple"})
+
+
+class YandexNewsFeed(AggregatorRssFeed):
+    """The Yandex News dialect: yandex:genre and the plain text in yandex:full-text."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:yandex": YANDEX_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("yandex:genre", item["genre"])
+        handler.addQuickElement("yandex:full-text", item["full_text"])
