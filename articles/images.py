@@ -8,6 +8,7 @@ their dimensions and byte sizes are stored on the Photo so that pages never touc
 """
 
 import io
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 # Well below Pillow's own decompression-bomb threshold (about 89 MP): a 50 MP photo
@@ -24,6 +25,18 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Pillow reports a JPEG carrying a second picture (many phone cameras write these) as MPO.
+FORMAT_ALIASES = {"MPO": "JPEG"}
+# How to turn an image upright for each EXIF orientation value other than 1.
+ORIENTATION_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
 SHARE_SIZE = (1200, 630)
@@ -78,7 +91,7 @@ def decode_image(fileobj):
                     % {"width": image.width, "height": image.height},
                     "too_many_pixels",
                 )
-            image_format = image.format
+            image_format = FORMAT_ALIASES.get(image.format, image.format)
             image.load()
         except ValidationError:
             raise
@@ -90,8 +103,19 @@ def decode_image(fileobj):
             raise _rejected(
                 _("The image is damaged or incomplete and cannot be read."), "damaged"
             ) from error
-    upright = ImageOps.exif_transpose(image)
-    return DecodedImage(image=_to_display_mode(upright), format=image_format)
+    return DecodedImage(image=_to_display_mode(_upright(image)), format=image_format)
+
+
+def _upright(image):
+    """Return the image turned as its EXIF orientation says.
+
+    Only the orientation tag is read: ImageOps.exif_transpose() also rewrites the whole
+    EXIF block and crashes on corrupt tags, and every public file drops EXIF anyway.
+    """
+    orientation = image.getexif().get(ExifTags.Base.Orientation)
+    if isinstance(orientation, int) and orientation in ORIENTATION_TRANSPOSE:
+        return image.transpose(ORIENTATION_TRANSPOSE[orientation])
+    return image
 
 
 def _to_display_mode(image):
@@ -217,6 +241,8 @@ def regenerate_renditions(photo):
 
 
 MAX_DOCUMENT_BYTES = 30 * 1024 * 1024
+# PDF names may spell any byte as #xx (/J#61vaScript is /JavaScript): undo it before looking.
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
 def validate_pdf(fileobj):
@@ -235,7 +261,7 @@ def validate_pdf(fileobj):
     fileobj.seek(0)
     if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
         raise _rejected(_("This is not a PDF document."), "not_a_pdf")
-    content = fileobj.read()
+    content = _PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), fileobj.read())
     fileobj.seek(0)
     if b"/Encrypt" in content:
         raise _rejected(_("Encrypted PDF documents are not accepted."), "encrypted")
