@@ -177,15 +177,21 @@ def make_renditions(image, *, storage=None, prefix=None):
     """Write every rendition of a decoded image and return their descriptions."""
     storage = storage or default_storage
     prefix = prefix or f"photos/{uuid.uuid4().hex}"
+    resized = {}  # width -> image: each size is resampled once for both formats
+    encoded = {}  # (width, format) -> bytes: the feed JPEG reuses a width rendition's
     renditions = []
     for name, fmt, _target in rendition_plan(image.width, image.height):
         if name == "share":
             derived = _share_crop(image)
-        elif name == "feed":
-            derived = _resize_to_width(image, FEED_WIDTH)
+            data = _encode(derived, fmt)
         else:
-            derived = _resize_to_width(image, int(name))
-        data = _encode(derived, fmt)
+            width = min(image.width, FEED_WIDTH if name == "feed" else int(name))
+            if width not in resized:
+                resized[width] = _resize_to_width(image, width)
+            derived = resized[width]
+            if (width, fmt) not in encoded:
+                encoded[width, fmt] = _encode(derived, fmt)
+            data = encoded[width, fmt]
         extension = "jpg" if fmt == "jpeg" else "webp"
         path = storage.save(f"{prefix}/{name}.{extension}", ContentFile(data))
         renditions.append(

@@ -30,7 +30,8 @@ def transliterate(text):
     """Return text with Cyrillic letters replaced by Latin ones and accents removed."""
     text = unicodedata.normalize("NFC", text).lower()
     latin = "".join(TRANSLITERATION.get(char, char) for char in text)
-    decomposed = unicodedata.normalize("NFKD", latin)
+    # Compatibility characters may decompose to capitals (№ gives "No"): lower again.
+    decomposed = unicodedata.normalize("NFKD", latin).lower()
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 

@@ -58,11 +58,6 @@ def test_mixed_text_becomes_words_joined_by_hyphens(text, slug):
     assert translit_slug(text) == slug
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="slugs.transliterate lowercases before the NFKD fold, so № (NFKD 'No') leaves "
-    "a stray 'o'; lowercasing after the fold would fix it",
-)
 def test_number_sign_reads_as_no():
     """The number sign № reads as «no», not as a stray «o»."""
     assert translit_slug("Соглашение № 15") == "soglashenie-no-15"

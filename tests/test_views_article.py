@@ -66,17 +66,22 @@ def test_article_date_is_russian_in_the_site_time_zone(client):
     assert '<time datetime="2025-11-13T09:10:00+05:00">13 ноября 2025, 09:10</time>' in content
 
 
-def test_article_shows_updated_time_when_edited_after_publication(client):
-    """An edit long after publication shows "Обновлено" with the time of the edit."""
+def test_article_shows_updated_time_of_its_latest_update_note(client):
+    """A significant edit (a public note) shows "Обновлено" with the note's time."""
+    article = ArticleFactory(published_at=local(2025, 11, 13, 9, 10))
+    for day in (14, 15):
+        ArticleUpdate.objects.create(
+            article=article, at=local(2025, 11, day, 12, 30), note="уточнены сроки"
+        )
+    content = page(client, article)
+    assert "Обновлено <time" in content
+    assert '<time datetime="2025-11-15T12:30:00+05:00">15 ноября 2025, 12:30</time>' in content
+
+
+def test_minor_edit_after_publication_shows_no_updated_time(client):
+    """A later save without a public note (a typo fix, a re-import) stays silent."""
     article = ArticleFactory(published_at=local(2025, 11, 13, 9, 10))
     Article.objects.filter(pk=article.pk).update(updated_at=local(2025, 11, 14, 12, 30))
-    assert "Обновлено <time" in page(client, article)
-    assert "14 ноября 2025, 12:30" in page(client, article)
-
-
-def test_article_without_later_edits_shows_no_updated_time(client):
-    """An article saved at its publication time shows no "Обновлено"."""
-    article = ArticleFactory(published_at=ago(minutes=1))
     assert "Обновлено" not in page(client, article)
 
 

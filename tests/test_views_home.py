@@ -162,3 +162,16 @@ def test_rubric_navigation_marks_the_current_section(client):
     assert '<a href="/rubrics/politika/">Политика</a>' in home
     rubric_page = client.get("/rubrics/politika/").content.decode()
     assert '<a href="/rubrics/politika/" aria-current="page">Политика</a>' in rubric_page
+
+
+def test_home_links_year_archives_that_have_published_news(client):
+    """The archive box links each year with published news, and no year of a scheduled one."""
+    ArticleFactory(published_at=datetime.datetime(2024, 5, 1, 10, 0, tzinfo=datetime.UTC))
+    ArticleFactory(published_at=datetime.datetime(2025, 3, 1, 10, 0, tzinfo=datetime.UTC))
+    ArticleFactory(published_at=timezone.now() + datetime.timedelta(days=400))
+    content = client.get(HOME).content.decode()
+    assert 'href="/news/2025/"' in content
+    assert 'href="/news/2024/"' in content
+    assert content.index('href="/news/2025/"') < content.index('href="/news/2024/"')
+    future_year = (timezone.now() + datetime.timedelta(days=400)).year
+    assert f'href="/news/{future_year}/"' not in content

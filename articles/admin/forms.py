@@ -340,7 +340,6 @@ class RubricAdminForm(SlugFromSourceMixin, forms.ModelForm):
         model = Rubric
         fields = ["name", "slug", "position"]
         field_classes = {"name": PlainTextField, "slug": SlugInputField}
-        labels = {"position": _("menu position")}
         error_messages = {
             "name": {"unique": _("A rubric with this name already exists.")},
             "slug": {"unique": _("Another rubric already has this address.")},

@@ -137,7 +137,7 @@ class Migration(migrations.Migration):
                 ('key', articles.models.base.KeyField(default=articles.models.base.new_key, editable=False, max_length=200, unique=True, verbose_name='exchange key')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
                 ('slug', models.SlugField(help_text="Latin part of the rubric's address; made from the name when left empty.", max_length=100, unique=True, verbose_name='slug')),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Rubrics are listed in the menu by this number.', verbose_name='position')),
+                ('position', models.PositiveSmallIntegerField(default=0, help_text='Rubrics are listed in the menu by this number.', verbose_name='menu position')),
             ],
             options={
                 'verbose_name': 'rubric',
@@ -157,7 +157,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('position', models.CharField(blank=True, help_text='E.g. губернатор Оренбургской области.', max_length=500, verbose_name='position')),
+                ('position', models.CharField(blank=True, help_text='E.g. губернатор Оренбургской области.', max_length=500, verbose_name='job title')),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='articles.agreement')),
                 ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='signatories', to='articles.organization', verbose_name='on behalf of')),
             ],

@@ -160,7 +160,7 @@ class Signatory(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(
-        _("position"),
+        _("job title"),
         max_length=500,
         blank=True,
         help_text=_("E.g. губернатор Оренбургской области."),

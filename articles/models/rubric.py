@@ -17,7 +17,7 @@ class Rubric(models.Model):
         help_text=_("Latin part of the rubric's address; made from the name when left empty."),
     )
     position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Rubrics are listed in the menu by this number.")
+        _("menu position"), default=0, help_text=_("Rubrics are listed in the menu by this number.")
     )
 
     class Meta:

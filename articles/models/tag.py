@@ -10,6 +10,7 @@ import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
@@ -50,7 +51,7 @@ class Tag(TagBase):
     class Kind(models.TextChoices):
         TOPIC = "topic", _("topic")
         PERSON = "person", _("person")
-        POSITION = "position", _("position")
+        POSITION = "position", pgettext_lazy("tag kind", "position")
         REGION = "region", _("region")
         COUNTRY = "country", _("country")
 

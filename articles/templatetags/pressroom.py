@@ -42,6 +42,13 @@ def latest_news(context, count=LATEST_COUNT):
     return {"latest": articles.only("id", "slug", "title", "published_at")[:count]}
 
 
+@register.inclusion_tag("articles/partials/archive_years.html", takes_context=True)
+def archive_years(context):
+    """Render links to the year archives that have something published, newest first."""
+    years = published_articles(context["request"]).dates("published_at", "year", order="DESC")
+    return {"years": [day.year for day in years]}
+
+
 @register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)
 def rubric_nav(context):
     """Render the header's rubric navigation: rubrics that have something published."""

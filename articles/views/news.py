@@ -1,6 +1,5 @@
 """The news pages: latest news, one article, and the lists by rubric and by tag."""
 
-import datetime
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -12,7 +11,6 @@ from articles.views.mixins import ArticleListView, published_articles
 RELATED_COUNT = 5
 RELATED_MINIMUM = 3
 # Edits within this time of publication are corrections, not updates worth announcing.
-UPDATE_GRACE = datetime.timedelta(minutes=10)
 _NEIGHBOUR_FIELDS = ("id", "slug", "title", "published_at")
 
 
@@ -135,7 +133,11 @@ class ArticleView(TemplateView):
 
 
 def modified_at(article):
-    """Return when the article was last edited after publication, or None."""
-    if article.updated_at and article.updated_at > article.published_at + UPDATE_GRACE:
-        return article.updated_at
-    return None
+    """Return the time of the latest public update note, or None.
+
+    Only edits that the editors mark as significant (with a note) show an "updated"
+    time: typo fixes stay silent, and so does re-importing an article, which touches
+    updated_at without changing what readers were told.
+    """
+    updates = list(article.updates.all())
+    return max(update.at for update in updates) if updates else None
