@@ -1,6 +1,5 @@
 """The news pages: latest news, one article, and the lists by rubric and by tag."""
 
-
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
