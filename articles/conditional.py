@@ -24,7 +24,7 @@ from articles.models import Article
 
 # Part of every ETag: bump it when a template or a feed format changes, so that clients
 # holding a copy made by the old code fetch the new one.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 # The size of the "Последние новости" block on article pages.
 LATEST_NEWS_SIZE = 5
 NEWEST_FIRST = ("-published_at", "-id")

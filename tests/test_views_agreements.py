@@ -10,6 +10,7 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Agreement, Article
 from tests.factories import (
@@ -248,8 +249,18 @@ def test_agreement_page_offers_the_document_with_its_size(client):
     agreement = AgreementFactory(document_size=1_258_291)
     agreement.document.save("roadmap.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     content = client.get(agreement.get_absolute_url()).content.decode()
-    assert f'<a href="{agreement.document.url}">Скачать текст документа</a>' in content
+    download = reverse("articles:agreement_document", args=[agreement.pk])
+    assert f'<a href="{download}" download>Скачать текст документа</a>' in content
     assert "1,2\xa0МБ" in content
+
+
+def test_json_download_links_the_document_download(client):
+    """Open data points at the download address, not at the stored file's name."""
+    agreement = AgreementFactory(document_size=15)
+    agreement.document.save("roadmap.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    rows = json.loads(client.get("/agreements/export.json").content)
+    download = reverse("articles:agreement_document", args=[agreement.pk])
+    assert [row["document_url"] for row in rows["agreements"]] == [f"http://testserver{download}"]
 
 
 def test_agreement_page_lists_only_published_articles(client, chain):

@@ -6,10 +6,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from articles.metadata import agreement_json_ld
 from articles.models import Agreement, Signatory
 from articles.views.filters import AgreementFilterForm, country_name
 from articles.views.mixins import counted_page, page_number, published_articles, request_now
@@ -66,7 +68,29 @@ class AgreementListView(TemplateView):
         form, agreements = filtered_agreements(self.request)
         page = counted_page(agreements, page_number(self.request), AGREEMENTS_PER_PAGE)
         page.object_list = with_status(page.object_list, today(self.request))
-        return super().get_context_data(form=form, page_obj=page, **kwargs)
+        return super().get_context_data(
+            form=form,
+            page_obj=page,
+            canonical_url=self.request.build_absolute_uri(registry_address(form, page.number)),
+            **kwargs,
+        )
+
+
+def registry_address(form, page_number):
+    """Return the registry's address with the valid filters of form and the page number.
+
+    Invalid filters and unknown parameters (such as utm_*) are left out, so every list
+    has one canonical address.
+    """
+    params = {
+        name: form.fields[name].prepare_value(value)
+        for name, value in form.cleaned_data.items()
+        if value not in (None, "")
+    }
+    if page_number > 1:
+        params["page"] = page_number
+    query = urlencode(params)
+    return reverse("articles:agreements") + (f"?{query}" if query else "")
 
 
 class AgreementExportView(View):
@@ -111,7 +135,9 @@ class AgreementExportView(View):
             "parties": [party.name for party in parties],
             "countries": sorted({party.country for party in parties if party.country}),
             "document_url": (
-                self.request.build_absolute_uri(agreement.document.url)
+                self.request.build_absolute_uri(
+                    reverse("articles:agreement_document", kwargs={"pk": agreement.pk})
+                )
                 if agreement.document
                 else None
             ),
@@ -150,13 +176,17 @@ class AgreementView(TemplateView):
     def get_context_data(self, **kwargs):
         agreement = self.agreement
         parties = list(agreement.parties.all())
+        canonical_url = self.request.build_absolute_uri(agreement.get_absolute_url())
         return super().get_context_data(
             agreement=agreement,
             breadcrumbs=[
                 (reverse("articles:agreements"), _("Agreements registry")),
                 (None, agreement.title),
             ],
-            canonical_url=self.request.build_absolute_uri(agreement.get_absolute_url()),
+            canonical_url=canonical_url,
+            json_ld=agreement_json_ld(
+                self.request, agreement, parties=parties, canonical_url=canonical_url
+            ),
             status=Agreement.Status(agreement.status_on(today(self.request))),
             parties=[(party, country_name(party.country)) for party in parties],
             signatories=Signatory.objects.filter(agreement=agreement).select_related("party"),

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
+from articles.metadata import article_json_ld, share_image
 from articles.models import Agreement, Rubric, Tag
 from articles.views.mixins import ArticleListView, published_articles
 
@@ -77,13 +78,25 @@ class ArticleView(TemplateView):
         photos = list(article.photos.all())
         rubric = next(iter(article.rubrics.all()), None)
         breadcrumbs = [(rubric.get_absolute_url(), rubric.name)] if rubric else []
+        lead_photo = photos[0] if photos else None
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        latest_update = modified_at(article)
         return super().get_context_data(
             article=article,
-            lead_photo=photos[0] if photos else None,
+            lead_photo=lead_photo,
             gallery=photos[1:],
             breadcrumbs=[*breadcrumbs, (None, article.title)],
-            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
-            modified_at=modified_at(article),
+            canonical_url=canonical_url,
+            modified_at=latest_update,
+            og_type="article",
+            share_image=share_image(self.request, lead_photo),
+            json_ld=article_json_ld(
+                self.request,
+                article,
+                photos=photos,
+                canonical_url=canonical_url,
+                modified_at=latest_update,
+            ),
             related=self.related(article),
             previous_article=self.neighbour(article, newer=False),
             next_article=self.neighbour(article, newer=True),
