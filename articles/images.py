@@ -147,11 +147,18 @@ def _encode(image, fmt):
     return buffer.getvalue()
 
 
+def _scaled_size(width, height, new_width):
+    """Return the size of an image scaled to new_width (never upscaled)."""
+    if new_width >= width:
+        return width, height
+    return new_width, max(1, round(height * new_width / width))
+
+
 def _resize_to_width(image, width):
-    if width >= image.width:
+    size = _scaled_size(image.width, image.height, width)
+    if size == image.size:
         return image
-    height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), Image.Resampling.LANCZOS)
+    return image.resize(size, Image.Resampling.LANCZOS)
 
 
 def rendition_plan(width, height):
@@ -165,11 +172,23 @@ def rendition_plan(width, height):
     return plan
 
 
+def _share_size(width, height):
+    """Return the size of the sharing crop: 1200 × 630 proportions, never upscaled."""
+    target_w, target_h = SHARE_SIZE
+    scale = min(1.0, width / target_w, height / target_h)
+    return max(1, round(target_w * scale)), max(1, round(target_h * scale))
+
+
+def planned_size(name, width, height):
+    """Return the (width, height) of the rendition called `name` of a width × height image."""
+    if name == "share":
+        return _share_size(width, height)
+    return _scaled_size(width, height, FEED_WIDTH if name == "feed" else int(name))
+
+
 def _share_crop(image):
     """Return a crop with the 1200 × 630 proportions, at most 1200 wide, never upscaled."""
-    target_w, target_h = SHARE_SIZE
-    scale = min(1.0, image.width / target_w, image.height / target_h)
-    size = (max(1, round(target_w * scale)), max(1, round(target_h * scale)))
+    size = _share_size(image.width, image.height)
     return ImageOps.fit(image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
 
 
@@ -229,20 +248,44 @@ def attach_image(photo, fileobj, *, original_name=""):
 
 
 def renditions_are_current(photo):
-    """Return whether a photo has exactly the renditions the current plan asks for."""
-    expected = {(name, fmt) for name, fmt, _ in rendition_plan(photo.width, photo.height)}
-    present = {(r["name"], r["format"]) for r in photo.renditions}
-    return expected == present
+    """Return whether a photo has exactly the renditions the current plan asks for.
+
+    Names, formats and dimensions are compared, so a change of widths, of the sharing
+    size or of the feed width all make existing renditions out of date.
+    """
+    if not photo.width or not photo.height:
+        return False
+    expected = {
+        (name, fmt, planned_size(name, photo.width, photo.height))
+        for name, fmt, _target in rendition_plan(photo.width, photo.height)
+    }
+    present = {
+        (r.get("name"), r.get("format"), (r.get("width"), r.get("height")))
+        for r in photo.renditions or []
+    }
+    return expected == present and len(present) == len(photo.renditions)
+
+
+def renew_renditions(photo):
+    """Make a photo's renditions anew from its original and return the replaced ones.
+
+    The caller saves the photo, then deletes the returned renditions' files: until the
+    row is saved the old files are the ones the pages point at.
+    """
+    with photo.original.open("rb") as original:
+        decoded = decode_image(original)
+    old = list(photo.renditions or [])
+    photo.width, photo.height = decoded.image.size
+    photo.renditions = make_renditions(decoded.image)
+    return old
 
 
 def regenerate_renditions(photo):
-    """Make a photo's renditions anew from its original; the caller saves the photo."""
-    with photo.original.open("rb") as original:
-        decoded = decode_image(original)
-    old = photo.renditions
-    photo.width, photo.height = decoded.image.size
-    photo.renditions = make_renditions(decoded.image)
-    delete_renditions(old)
+    """Make a photo's renditions anew and delete the old files; the caller saves the photo.
+
+    Prefer renew_renditions() where the photo row is saved: it keeps the old files until then.
+    """
+    delete_renditions(renew_renditions(photo))
     return photo
 
 
