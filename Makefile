@@ -17,10 +17,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Translations are compiled from the committed .po files; the .mo files are not in git.
-locale/ru/LC_MESSAGES/django.mo: locale/ru/LC_MESSAGES/django.po $(STAMP)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(MO_FILES): %.mo: %.po $(STAMP)
 	$(PY) scripts/compile_messages.py
 
-setup: $(STAMP) locale/ru/LC_MESSAGES/django.mo
+setup: $(STAMP) $(MO_FILES)
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -42,5 +45,5 @@ format: setup
 
 # For developers who add strings: needs GNU gettext (apt-get install gettext).
 messages: setup
-	$(PY) manage.py makemessages --locale ru --ignore ".venv/*" --no-obsolete
+	$(PY) manage.py makemessages --locale ru --ignore ".venv/*" --ignore "demo/*" --no-obsolete
 	$(PY) scripts/compile_messages.py

@@ -3,7 +3,8 @@
 from django.urls import path, register_converter
 
 from articles.conditional import conditional_article
-from articles.views import agreements, archives, news, search
+from articles.media_views import agreement_document
+from articles.views import agreements, archives, news, preview, search
 
 
 class YearConverter:
@@ -54,5 +55,8 @@ urlpatterns = [
         name="agreements_json",
     ),
     path("agreements/<int:pk>-<str:slug>/", agreements.AgreementView.as_view(), name="agreement"),
+    path("agreements/<int:pk>/document/", agreement_document, name="agreement_document"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("preview/<int:pk>/", preview.EditorPreviewView.as_view(), name="preview"),
+    path("preview/share/<str:signed>/", preview.SharedPreviewView.as_view(), name="share"),
 ]

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "taggit",
+    "reversion",
+    "django_prose_editor",
     "articles",
 ]
 

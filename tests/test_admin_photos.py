@@ -151,7 +151,7 @@ def test_two_photos_with_one_position_are_a_form_error(client, article):
 def test_deleted_photo_gives_its_number_to_another(
     client, article, django_capture_on_commit_callbacks
 ):
-    """A photo can take the number of one deleted in the same save; the files go too."""
+    """A photo can take the number of one deleted in the same save; its files stay for history."""
     first = PhotoFactory(article=article, position=1)
     second = PhotoFactory(article=article, position=2)
     data = positions_post(client, article, {first.pk: 1, second.pk: 1})
@@ -159,13 +159,13 @@ def test_deleted_photo_gives_its_number_to_another(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(change_url(article), data).status_code == 302
     assert list(article.photos.values_list("pk", "position")) == [(second.pk, 1)]
-    assert not any(default_storage.exists(r["path"]) for r in first.renditions)
+    assert all(default_storage.exists(r["path"]) for r in first.renditions)
 
 
 def test_new_file_replaces_the_photo_and_its_old_renditions(
     client, article, django_capture_on_commit_callbacks
 ):
-    """Uploading a file on an existing photo re-renders it and removes the old files."""
+    """Uploading a file on an existing photo re-renders it; old files stay for history."""
     photo = PhotoFactory(article=article, position=1, width=1600, height=1000)
     old = list(photo.renditions)
     data = form_data(client.get(change_url(article)))
@@ -174,4 +174,5 @@ def test_new_file_replaces_the_photo_and_its_old_renditions(
         assert client.post(change_url(article), data).status_code == 302
     photo.refresh_from_db()
     assert (photo.width, photo.height, photo.original_name) == (640, 480, "new.jpg")
-    assert not any(default_storage.exists(r["path"]) for r in old)
+    assert {r["path"] for r in photo.renditions}.isdisjoint(r["path"] for r in old)
+    assert all(default_storage.exists(r["path"]) for r in old)

@@ -4,7 +4,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag as TaggitTag
 
-from articles.admin import agreement, article, taxonomy
+from articles.versioning import register_models
+
+register_models()  # before VersionAdmin would register the models with its own follow lists
+
+from articles.admin import agreement, article, taxonomy  # noqa: E402
 
 __all__ = ["agreement", "article", "taxonomy"]
 

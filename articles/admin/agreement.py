@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
 
 from articles.admin.filters import AgreementStatusFilter
 from articles.admin.forms import AgreementAdminForm, SignatoryInlineForm, SignatoryInlineFormSet
@@ -39,7 +40,7 @@ def _links(agreements):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(VersionAdmin):
     form = AgreementAdminForm
     inlines = [SignatoryInline]
     list_display = ["title", "kind", "number", "signed_on", "validity", "place"]

@@ -2,11 +2,12 @@
 
 import datetime
 import html
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
@@ -196,35 +197,19 @@ class PhotoInlineForm(forms.ModelForm):
         return upload
 
     def save(self, commit=True):
+        # A replaced file is not deleted: older revisions of the article still refer to
+        # it, and reverting to one of them must bring the photo back whole.
         upload = self.cleaned_data.get("upload")
         if upload:
-            stale = _stored_files(self.instance) if self.instance.pk else None
             images.attach_image(self.instance, upload, original_name=clean_text(upload.name or ""))
-            if stale:
-                transaction.on_commit(lambda: _delete_files(*stale))
         return super().save(commit)
 
 
-def _stored_files(photo):
-    return photo.original.storage, photo.original.name, list(photo.renditions)
-
-
-def _delete_files(storage, original, renditions):
-    """Remove a photo's original and renditions once nothing refers to them."""
-    images.delete_renditions(renditions)
-    if original:
-        storage.delete(original)
-
-
 class PhotoInlineFormSet(OrderedInlineFormSet):
+    """Photos in order; a deleted photo keeps its files so that history can restore it."""
+
     order_field = "position"
     duplicate_message = _("Two photos of one article cannot share a number.")
-
-    def delete_existing(self, obj, commit=True):
-        stale = _stored_files(obj)
-        super().delete_existing(obj, commit=commit)
-        if commit:
-            transaction.on_commit(lambda: _delete_files(*stale))
 
 
 class AgreementAdminForm(SlugFromSourceMixin, forms.ModelForm):
@@ -290,8 +275,9 @@ class AgreementAdminForm(SlugFromSourceMixin, forms.ModelForm):
         self._check_chain("implements")
         document = cleaned.get("document")
         if isinstance(document, UploadedFile):
-            slug = cleaned.get("slug") or "document"
-            document.name = f"{slug[:80]}.pdf"
+            # A random stored name: the file's address cannot be guessed from the title;
+            # the download view names the file after the slug.
+            document.name = f"{uuid.uuid4().hex}.pdf"
         return cleaned
 
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.admin import VersionAdmin
 
 from articles.admin.forms import OrganizationAdminForm, RubricAdminForm, TagAdminForm
 from articles.models import Organization, Rubric, Tag, TaggedArticle
@@ -13,7 +14,7 @@ from articles.search import refresh_search_document
 
 
 @admin.register(Rubric)
-class RubricAdmin(admin.ModelAdmin):
+class RubricAdmin(VersionAdmin):
     form = RubricAdminForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
@@ -22,7 +23,7 @@ class RubricAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(VersionAdmin):
     form = OrganizationAdminForm
     list_display = ["name", "short_name", "country"]
     list_filter = ["country"]

@@ -5,7 +5,7 @@ import datetime
 from django.utils.html import format_html
 
 from articles.feeds import generators
-from articles.feeds.content import absolute_html, plain_text
+from articles.feeds.content import absolute_html, plain_text, update_notes_html, with_update_notes
 from articles.feeds.news import LatestNewsFeed
 from articles.models import Article
 
@@ -22,7 +22,7 @@ class AggregatorFeed(LatestNewsFeed):
     def item_description(self, item):
         # Aggregators show the description as text: escaping it once more would
         # put "&amp;" in front of their readers.
-        return self.summary(item)
+        return with_update_notes(self.summary(item), item)
 
     def item_enclosures(self, item):
         return []  # every photo goes to "images": plain RSS allows only one enclosure
@@ -66,7 +66,7 @@ class DzenFeed(AggregatorFeed):
         figures = [self.figure(photo, enclosure) for photo, enclosure in images]
         body = absolute_html(item.body, self.absolute(item.get_absolute_url()))
         # The lead photo opens the text, the rest of the gallery follows it.
-        content = "".join([*figures[:1], body, *figures[1:]])
+        content = "".join([*figures[:1], body, *figures[1:], update_notes_html(item)])
         return {"images": [enclosure for _photo, enclosure in images], "content_encoded": content}
 
     def figure(self, photo, enclosure):

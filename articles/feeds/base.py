@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
@@ -16,9 +16,11 @@ from articles.feeds.content import (
     changed_at,
     one_line,
     plain_text,
+    update_notes_html,
+    with_update_notes,
 )
 from articles.feeds.generators import RssFeed
-from articles.models import Article, Photo
+from articles.models import Article, ArticleUpdate, Photo
 
 MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 SUMMARY_WORDS = 50
@@ -80,7 +82,7 @@ class ArticleFeed(Feed):
 
     def items(self, obj):
         # The window the validators were made from, with everything items show.
-        return (
+        articles = list(
             Article.objects.published(self.now)
             .filter(pk__in=self.article_ids)
             .prefetch_related(
@@ -88,8 +90,13 @@ class ArticleFeed(Feed):
                 "tags",
                 Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
             )
+            .annotate(has_updates=Exists(ArticleUpdate.objects.filter(article=OuterRef("pk"))))
             .order_by(*NEWEST_FIRST)
         )
+        # Update notes are rare: fetch them in one query, and only when some item has them.
+        if any(article.has_updates for article in articles):
+            prefetch_related_objects(articles, "updates")
+        return articles
 
     def absolute(self, url):
         return self.request.build_absolute_uri(url)
@@ -120,7 +127,7 @@ class ArticleFeed(Feed):
 
     def item_description(self, item):
         # RSS <description> and Atom <summary type="html"> hold HTML; the lead is text.
-        return escape(self.summary(item))
+        return escape(with_update_notes(self.summary(item), item))
 
     def item_guid(self, item):
         return article_guid(item)
@@ -145,4 +152,5 @@ class ArticleFeed(Feed):
         return [enclosure] if enclosure else []
 
     def item_extra_kwargs(self, item):
-        return {"content_encoded": absolute_html(item.body, self.absolute(item.get_absolute_url()))}
+        body = absolute_html(item.body, self.absolute(item.get_absolute_url()))
+        return {"content_encoded": body + update_notes_html(item)}

@@ -5,8 +5,9 @@ import re
 import uuid
 from urllib.parse import urljoin
 
-from django.utils.html import strip_tags
+from django.utils.html import format_html_join, strip_tags
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from articles.html import sanitize_html, strip_control_characters
 
@@ -59,3 +60,26 @@ def plain_text(body):
     text = html.unescape(strip_tags(marked))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def update_notes(article):
+    """Return the public update notes of an article as lines of text, oldest first."""
+    from articles.templatetags.pressroom import ru_datetime
+
+    if not getattr(article, "has_updates", True):
+        return []
+    return [
+        _("Updated %(at)s: %(note)s")
+        % {"at": ru_datetime(update.at), "note": one_line(update.note)}
+        for update in article.updates.all()
+    ]
+
+
+def update_notes_html(article):
+    """Return the update notes as HTML paragraphs, for the end of a feed item's content."""
+    return format_html_join("", "<p><em>{}</em></p>", ((line,) for line in update_notes(article)))
+
+
+def with_update_notes(text, article):
+    """Return a plain-text summary followed by the article's update notes."""
+    return "\n".join([text, *update_notes(article)]) if text else "\n".join(update_notes(article))

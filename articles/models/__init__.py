@@ -3,6 +3,7 @@ from articles.models.article import Article, ArticleQuerySet, ArticleUpdate
 from articles.models.photo import Photo
 from articles.models.rubric import Rubric
 from articles.models.tag import Tag, TaggedArticle
+from articles.models.workflow import ShareLink, WorkflowEvent
 
 __all__ = [
     "Agreement",
@@ -12,7 +13,9 @@ __all__ = [
     "Organization",
     "Photo",
     "Rubric",
+    "ShareLink",
     "Signatory",
     "Tag",
     "TaggedArticle",
+    "WorkflowEvent",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from articles.models.base import KeyField, non_empty
+from articles.models.fields import SanitizedHTMLField
 from articles.models.tag import ArticleTagManager, TaggedArticle
 
 TITLE_MAX_LENGTH = 300
@@ -80,7 +81,7 @@ class Article(models.Model):
     lead = models.TextField(
         _("lead"), blank=True, help_text=_("One paragraph that sums the story up; plain text.")
     )
-    body = models.TextField(_("body"))
+    body = SanitizedHTMLField(_("body"))
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -128,6 +129,12 @@ class Article(models.Model):
         related_name="articles",
         verbose_name=_("author"),
     )
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Grows with every save; an editor's save is refused if it changed meanwhile."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -147,9 +154,21 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
         ]
+        permissions = [
+            ("publish_article", _("Can approve, publish and unpublish articles")),
+            ("override_four_eyes", _("Can approve an article they submitted themselves")),
+        ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            # Every update of a stored article is a new version (see articles.admin.conflicts).
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
