@@ -66,6 +66,29 @@ def test_add_creates_article_with_author_and_transliterated_slug(client, editor)
     assert article.slug == "gubernator-vstretilsia-s-delegatsiei-zapadno-kazakhstanskoi-oblasti"
 
 
+def test_add_form_sent_twice_creates_one_article(client):
+    """A double click on «Сохранить» (the same add form posted twice) saves one article."""
+    data = article_data(client)
+    assert client.post(ADD_URL, data).status_code == 302
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Эта статья уже сохранена" in response.content.decode()
+    assert Article.objects.count() == 1
+
+
+def test_two_add_forms_create_two_articles(client):
+    """Each opening of the add form may create its own article, even with the same title."""
+    assert client.post(ADD_URL, article_data(client)).status_code == 302
+    assert client.post(ADD_URL, article_data(client)).status_code == 302
+    assert Article.objects.count() == 2
+
+
+def test_forged_creation_token_is_ignored(client):
+    """A token the form never issued does not become the article's key."""
+    assert client.post(ADD_URL, article_data(client, creation_token=" x ")).status_code == 302
+    assert Article.objects.get().key != " x "
+
+
 def test_author_is_kept_when_another_editor_saves(client, editor):
     """Editing an article does not make the second editor its author."""
     client.post(ADD_URL, article_data(client))

@@ -130,6 +130,23 @@ def test_ten_thousand_nested_divs_do_not_break_it():
     assert cleaned == "текст"
 
 
+@pytest.mark.parametrize("tag", ["div", "blockquote", "ul"])
+def test_a_hundred_thousand_nested_blocks_are_cleaned_quickly(tag):
+    """Pathological nesting (about 1 MB) is flattened within the time budget; text stays."""
+    started = time.monotonic()
+    cleaned = sanitize_html(f"<{tag}>" * 100_000 + "<p>текст</p>" + f"</{tag}>" * 100_000)
+    assert time.monotonic() - started < 5
+    assert cleaned == "<p>текст</p>"
+
+
+def test_ordinary_structure_is_not_flattened():
+    """Quotes, lists and paragraphs with optional end tags keep their structure."""
+    html = "<blockquote><p>цитата</blockquote><ul><li>один<li>два</ul><p>a<p>b"
+    assert sanitize_html(html) == (
+        "<blockquote><p>цитата</p></blockquote><ul><li>один</li><li>два</li></ul><p>a</p><p>b</p>"
+    )
+
+
 @pytest.mark.django_db
 def test_shell_save_is_sanitised():
     """Saving an article from a shell or script stores the cleaned body."""

@@ -11,6 +11,7 @@ from reversion.admin import VersionAdmin
 
 from articles.admin.filters import AgreementStatusFilter
 from articles.admin.forms import AgreementAdminForm, SignatoryInlineForm, SignatoryInlineFormSet
+from articles.admin.lookups import SafeLookupsMixin
 from articles.models import Agreement, Signatory
 
 
@@ -40,7 +41,7 @@ def _links(agreements):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(VersionAdmin):
+class AgreementAdmin(SafeLookupsMixin, VersionAdmin):
     form = AgreementAdminForm
     inlines = [SignatoryInline]
     list_display = ["title", "kind", "number", "signed_on", "validity", "place"]

@@ -20,6 +20,7 @@ from articles.admin.forms import (
     PhotoInlineFormSet,
 )
 from articles.admin.history import HistoryCompareMixin
+from articles.admin.lookups import SafeLookupsMixin
 from articles.admin.sharing import SharingAdminMixin
 from articles.admin.workflow import WorkflowArticleForm
 from articles.models import Article, ArticleUpdate, Photo, WorkflowEvent
@@ -83,7 +84,7 @@ class WorkflowEventInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SharingAdminMixin, HistoryCompareMixin, VersionAdmin):
+class ArticleAdmin(SafeLookupsMixin, SharingAdminMixin, HistoryCompareMixin, VersionAdmin):
     form = WorkflowArticleForm
     formfield_overrides = URL_FIELDS
     inlines = [PhotoInline, ArticleUpdateInline, WorkflowEventInline]
@@ -102,7 +103,20 @@ class ArticleAdmin(SharingAdminMixin, HistoryCompareMixin, VersionAdmin):
     autocomplete_fields = ["agreements"]
     readonly_fields = ["author", "goes_live", "preview_links", "key", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "lead", "body", "loaded_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "lead",
+                    "body",
+                    "loaded_version",
+                    "creation_token",
+                ]
+            },
+        ),
         (
             _("Publication"),
             {

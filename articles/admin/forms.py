@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import re
 import uuid
 
 from django import forms
@@ -32,6 +33,7 @@ from articles.models import (
     Signatory,
     Tag,
 )
+from articles.models.base import KEY_MAX_LENGTH, new_key
 from articles.models.tag import fold_tag_name, normalize_tag_name
 from articles.slugs import SlugError, slug_from_title
 
@@ -87,6 +89,12 @@ class ArticleAdminForm(SlugFromSourceMixin, forms.ModelForm):
         ),
     )
 
+    # A new article's exchange key, chosen when the add form is shown: a second post of
+    # the same form (a double click, a resent request) finds the key taken and is refused.
+    creation_token = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=KEY_MAX_LENGTH
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -104,6 +112,26 @@ class ArticleAdminForm(SlugFromSourceMixin, forms.ModelForm):
         ]
         field_classes = {"title": PlainTextField, "lead": PlainTextField, "slug": SlugInputField}
         formfield_callback = url_as_https
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["creation_token"].initial = new_key()
+
+    def clean_creation_token(self):
+        token = self.cleaned_data.get("creation_token", "")
+        if self.instance.pk is not None or not re.fullmatch(r"[0-9a-f]{32}", token):
+            return ""  # a change form, or a token the form never issued: keep the default key
+        if Article.objects.filter(key=token).exists():
+            raise ValidationError(
+                _(
+                    "This article has already been saved: the form was sent twice. "
+                    "Find the article in the list of articles."
+                ),
+                code="sent_twice",
+            )
+        self.instance.key = token
+        return token
 
     def clean_body(self):
         body = sanitize_html(self.cleaned_data.get("body", ""))

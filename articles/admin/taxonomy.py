@@ -8,13 +8,14 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from articles.admin.forms import OrganizationAdminForm, RubricAdminForm, TagAdminForm
+from articles.admin.lookups import SafeLookupsMixin
 from articles.models import Organization, Rubric, Tag, TaggedArticle
 from articles.models.tag import fold_tag_name
 from articles.search import refresh_search_document
 
 
 @admin.register(Rubric)
-class RubricAdmin(VersionAdmin):
+class RubricAdmin(SafeLookupsMixin, VersionAdmin):
     form = RubricAdminForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
@@ -23,7 +24,7 @@ class RubricAdmin(VersionAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(VersionAdmin):
+class OrganizationAdmin(SafeLookupsMixin, VersionAdmin):
     form = OrganizationAdminForm
     list_display = ["name", "short_name", "country"]
     list_filter = ["country"]
@@ -62,7 +63,7 @@ def merge_tags(tags):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SafeLookupsMixin, admin.ModelAdmin):
     form = TagAdminForm
     list_display = ["name", "slug", "kind", "article_count"]
     list_filter = ["kind"]
