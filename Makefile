@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format setup messages
+.PHONY: run test lint format setup messages browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,14 +24,39 @@ $(MO_FILES): %.mo: %.po $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 setup: $(STAMP) $(MO_FILES)
+	@mkdir -p var
 
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_demo
 	$(PY) manage.py runserver $(HOST)
 
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (never a downloaded browser) and audit the
+# pages with axe-core from npm. Without them those tests are skipped with the reason;
+# CI sets PRESSROOM_REQUIRE_BROWSER=1, which turns a missing piece into a failure.
+CHROMIUM ?= /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else \
+		echo "npm is missing (apt-get install npm): the accessibility audits will be skipped."; \
+	fi
+
+browser: $(AXE)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y --no-install-recommends chromium || \
+			{ apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+		else \
+			echo "Chromium is missing at $(CHROMIUM) and cannot be installed here (needs root" \
+				"and apt-get): run 'apt-get install chromium' as root; the browser tests will be skipped."; \
+		fi; \
+	fi
 
 lint: setup
 	$(PY) manage.py check

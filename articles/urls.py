@@ -4,7 +4,7 @@ from django.urls import path, register_converter
 
 from articles.conditional import conditional_article
 from articles.media_views import agreement_document
-from articles.views import agreements, archives, news, preview, search
+from articles.views import agreements, archives, lowvision, news, preview, search
 
 
 class YearConverter:
@@ -57,6 +57,8 @@ urlpatterns = [
     path("agreements/<int:pk>-<str:slug>/", agreements.AgreementView.as_view(), name="agreement"),
     path("agreements/<int:pk>/document/", agreement_document, name="agreement_document"),
     path("search/", search.SearchView.as_view(), name="search"),
+    path("accessibility/", lowvision.LowVisionSettingsView.as_view(), name="low_vision"),
+    path("accessibility/set/", lowvision.low_vision_set, name="low_vision_set"),
     path("preview/<int:pk>/", preview.EditorPreviewView.as_view(), name="preview"),
     path("preview/share/<str:signed>/", preview.SharedPreviewView.as_view(), name="share"),
 ]
