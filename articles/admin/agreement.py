@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
+from articles.admin.a11y import AccessibleAdminMixin
 from articles.admin.filters import AgreementStatusFilter
 from articles.admin.forms import AgreementAdminForm, SignatoryInlineForm, SignatoryInlineFormSet
 from articles.admin.lookups import SafeLookupsMixin
@@ -41,7 +42,7 @@ def _links(agreements):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SafeLookupsMixin, VersionAdmin):
+class AgreementAdmin(AccessibleAdminMixin, SafeLookupsMixin, VersionAdmin):
     form = AgreementAdminForm
     inlines = [SignatoryInline]
     list_display = ["title", "kind", "number", "signed_on", "validity", "place"]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
 
 from articles import workflow
+from articles.admin.a11y import AccessibleAdminMixin, LabelledInlineFormSetMixin
 from articles.admin.bulk_photos import bulk_photo_urls
 from articles.admin.filters import ArticleStatusFilter, TagFilter
 from articles.admin.forms import (
@@ -58,9 +60,14 @@ class PhotoInline(admin.TabularInline):
         )
 
 
+class ArticleUpdateInlineFormSet(LabelledInlineFormSetMixin, BaseInlineFormSet):
+    pass
+
+
 class ArticleUpdateInline(admin.TabularInline):
     model = ArticleUpdate
     form = ArticleUpdateInlineForm
+    formset = ArticleUpdateInlineFormSet
     fields = ["at", "note"]
     extra = 0
 
@@ -84,7 +91,9 @@ class WorkflowEventInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SafeLookupsMixin, SharingAdminMixin, HistoryCompareMixin, VersionAdmin):
+class ArticleAdmin(
+    AccessibleAdminMixin, SafeLookupsMixin, SharingAdminMixin, HistoryCompareMixin, VersionAdmin
+):
     form = WorkflowArticleForm
     formfield_overrides = URL_FIELDS
     inlines = [PhotoInline, ArticleUpdateInline, WorkflowEventInline]

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from articles import images
+from articles.admin.a11y import LabelledInlineFormSetMixin, LabelledSplitDateTime
 from articles.admin.fields import (
     ArticleTagField,
     PlainTextField,
@@ -111,6 +112,9 @@ class ArticleAdminForm(SlugFromSourceMixin, forms.ModelForm):
             "source_url",
         ]
         field_classes = {"title": PlainTextField, "lead": PlainTextField, "slug": SlugInputField}
+        widgets = {
+            "published_at": LabelledSplitDateTime(_("Publication date"), _("Publication time"))
+        }
         formfield_callback = url_as_https
 
     def __init__(self, *args, **kwargs):
@@ -233,7 +237,7 @@ class PhotoInlineForm(forms.ModelForm):
         return super().save(commit)
 
 
-class PhotoInlineFormSet(OrderedInlineFormSet):
+class PhotoInlineFormSet(LabelledInlineFormSetMixin, OrderedInlineFormSet):
     """Photos in order; a deleted photo keeps its files so that history can restore it."""
 
     order_field = "position"
@@ -323,7 +327,7 @@ class SignatoryInlineForm(forms.ModelForm):
             self.fields["order"].initial = None
 
 
-class SignatoryInlineFormSet(OrderedInlineFormSet):
+class SignatoryInlineFormSet(LabelledInlineFormSetMixin, OrderedInlineFormSet):
     order_field = "order"
     duplicate_message = _("Two signatories cannot share one place in the order.")
 

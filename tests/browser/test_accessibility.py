@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Tag
+from articles.models import ArticleUpdate, Tag
 from tests.browser.conftest import DESKTOP, log_in
 from tests.browser.support import editorial_users, published_article
 from tests.factories import AgreementFactory, SignatoryFactory
@@ -83,17 +83,32 @@ def test_low_vision_schemes_pass_axe(page, site, axe_path, scheme):
     assert not found, found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: Django admin's split date/time inputs, tabular-inline cells and select2 search "
-    "box have no <label>, and django-prose-editor's contenteditable has no accessible name",
-)
 def test_admin_article_form_passes_axe(page, axe_path):
     """The editors' article form has no WCAG 2.1 A/AA violations."""
     author, _publisher = editorial_users()
     log_in(page, author.username, PASSWORD)
     page.goto(reverse("admin:articles_article_add"))
     page.wait_for_selector(".field-body .ProseMirror[contenteditable=true]")
+    assert audit(page, axe_path) == []
+
+
+def test_admin_article_change_form_with_photos_passes_axe(page, axe_path):
+    """An article's change form, with its photos, update notes and log, has no violations."""
+    _author, publisher = editorial_users()
+    article = published_article()
+    ArticleUpdate.objects.create(article=article, at=timezone.now(), note="Уточнены сроки")
+    log_in(page, publisher.username, PASSWORD)
+    page.goto(reverse("admin:articles_article_change", args=[article.pk]))
+    page.wait_for_selector(".field-body .ProseMirror[contenteditable=true]")
+    assert audit(page, axe_path) == []
+
+
+def test_admin_agreement_form_passes_axe(page, axe_path):
+    """The agreement form with its signatory rows has no WCAG 2.1 A/AA violations."""
+    _author, publisher = editorial_users()
+    log_in(page, publisher.username, PASSWORD)
+    page.goto(reverse("admin:articles_agreement_add"))
+    page.wait_for_selector(".field-parties .select2-search__field")
     assert audit(page, axe_path) == []
 
 
