@@ -76,6 +76,19 @@ def test_home_item_shows_a_responsive_thumbnail(client):
     assert 'alt="Комбайн в поле"' in content
 
 
+def test_home_card_shows_the_photo_first_in_order(client):
+    """Each card shows its article's lead photo (the smallest number), and only that one."""
+    for number in range(2):
+        article = ArticleFactory(published_at=ago(hours=number + 1))
+        for position, alt in ((3, "третье"), (1, "главное"), (2, "второе")):
+            PhotoFactory(article=article, position=position, alt=f"{alt} фото {number}")
+    content = client.get(HOME).content.decode()
+    for number in range(2):
+        assert f'alt="главное фото {number}"' in content
+        assert f'alt="второе фото {number}"' not in content
+        assert f'alt="третье фото {number}"' not in content
+
+
 def test_rubric_navigation_lists_rubrics_with_published_news(client):
     """The header links the rubrics that have published news, and not the empty ones."""
     politics = RubricFactory(name="Политика", slug="politika")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
@@ -20,7 +20,7 @@ from articles.feeds.content import (
     with_update_notes,
 )
 from articles.feeds.generators import RssFeed
-from articles.models import Article, ArticleUpdate, Photo
+from articles.models import Article, ArticleUpdate
 
 MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 SUMMARY_WORDS = 50
@@ -88,7 +88,7 @@ class ArticleFeed(Feed):
             .prefetch_related(
                 "rubrics",
                 "tags",
-                Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+                "photos",
             )
             .annotate(has_updates=Exists(ArticleUpdate.objects.filter(article=OuterRef("pk"))))
             .order_by(*NEWEST_FIRST)

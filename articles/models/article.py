@@ -32,24 +32,24 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
 
     def for_listing(self):
-        """Return articles ready for a list: lead photo, rubrics and tags fetched at once."""
+        """Return articles ready for a list: the lead photo and rubrics fetched at once.
+
+        Cards show one photo, so only the first of each article is fetched (a window
+        query), into `lead_photos`; `Article.lead_photo` reads it.
+        """
         from articles.models.photo import Photo
 
         return self.prefetch_related(
             "rubrics",
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+            Prefetch("photos", queryset=Photo.objects.all()[:1], to_attr="lead_photos"),
         ).order_by("-published_at", "-id")
 
     def for_page(self):
-        """Return articles ready for the article page: everything it shows, prefetched."""
-        from articles.models.photo import Photo
+        """Return articles ready for the article page: everything it shows, prefetched.
 
-        return self.prefetch_related(
-            "rubrics",
-            "tags",
-            "updates",
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
-        )
+        Photos and agreements come in their models' default order.
+        """
+        return self.prefetch_related("rubrics", "tags", "updates", "photos", "agreements")
 
 
 class Article(models.Model):
@@ -193,8 +193,10 @@ class Article(models.Model):
 
     @property
     def lead_photo(self):
-        """Return the first photo, using prefetched photos when present."""
-        photos = list(self.photos.all())
+        """Return the first photo, from for_listing()'s `lead_photos` or the photos."""
+        photos = getattr(self, "lead_photos", None)
+        if photos is None:
+            photos = list(self.photos.all())
         return photos[0] if photos else None
 
 

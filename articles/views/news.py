@@ -1,11 +1,11 @@
 """The news pages: latest news, one article, and the lists by rubric and by tag."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from articles.metadata import article_json_ld, share_image
-from articles.models import Agreement, Rubric, Tag
+from articles.models import Rubric, Tag
 from articles.views.mixins import ArticleListView, published_articles
 
 RELATED_COUNT = 5
@@ -62,12 +62,7 @@ class ArticleView(TemplateView):
 
     def get(self, request, *args, pk, slug, **kwargs):
         articles = published_articles(request).for_page()
-        article = get_object_or_404(
-            articles.prefetch_related(
-                Prefetch("agreements", queryset=Agreement.objects.order_by("-signed_on", "-id"))
-            ),
-            pk=pk,
-        )
+        article = get_object_or_404(articles, pk=pk)
         if slug != article.slug:
             return redirect(article, permanent=True)
         self.article = article

@@ -5,7 +5,6 @@ banner, and are never indexed or cached.
 """
 
 from django.core import signing
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import TemplateView
 
-from articles.models import Agreement, Article, ShareLink
+from articles.models import Article, ShareLink
 from articles.views.news import ArticleView
 
 SHARE_SALT = "articles.share-link"
@@ -51,9 +50,7 @@ class PreviewView(ArticleView):
         raise NotImplementedError
 
     def articles(self):
-        return Article.objects.for_page().prefetch_related(
-            Prefetch("agreements", queryset=Agreement.objects.order_by("-signed_on", "-id"))
-        )
+        return Article.objects.for_page()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
