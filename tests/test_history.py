@@ -137,3 +137,25 @@ def test_agreement_organization_and_rubric_saves_keep_revisions(client):
         == 302
     )
     assert Version.objects.get_for_object(rubric).count() == 1
+
+
+@pytest.mark.postgres
+def test_recovered_and_reverted_articles_are_found_by_search(client):
+    """Recovery and revert rebuild the search document: search finds the restored text."""
+    from articles.search import search_articles
+
+    article = ArticleFactory(title="Дорожная карта подписана в Уральске", tags=["Казахстан"])
+    edit(client, article)
+    edit(client, article, title="Совещание по уборочной кампании")
+    first = Version.objects.get_for_object(article).last()
+    url = reverse("admin:articles_article_revision", args=[article.pk, first.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    assert list(search_articles(Article.objects.published(), "дорожную карту")) == [article]
+
+    delete_url = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    version = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    url = reverse("admin:articles_article_recover", args=[version.pk])
+    assert client.post(url, form_data(client.get(url))).status_code == 302
+    assert list(search_articles(Article.objects.published(), "дорожную карту")) == [article]
+    assert list(search_articles(Article.objects.published(), "Казахстан")) == [article]
