@@ -47,14 +47,24 @@ $(AXE): package.json package-lock.json
 		echo "npm is missing (apt-get install npm): the accessibility audits will be skipped."; \
 	fi
 
+# Programs from Debian the tests run: Chromium for the browser tests, nginx, wrk and
+# redis-server for the deployment, fault, load and benchmark tests. `make test` installs
+# the missing ones with apt-get when it runs as root.
+APT_PROGRAMS := $(CHROMIUM):chromium /usr/sbin/nginx:nginx-light /usr/bin/wrk:wrk \
+	/usr/bin/redis-server:redis-server
+
 browser: $(AXE)
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@missing=""; for pair in $(APT_PROGRAMS); do \
+		[ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			apt-get install -y --no-install-recommends chromium || \
-			{ apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+			apt-get install -y --no-install-recommends $$missing || \
+			{ apt-get update && apt-get install -y --no-install-recommends $$missing; }; \
 		else \
-			echo "Chromium is missing at $(CHROMIUM) and cannot be installed here (needs root" \
-				"and apt-get): run 'apt-get install chromium' as root; the browser tests will be skipped."; \
+			echo "Missing Debian packages:$$missing. They cannot be installed here (needs root" \
+				"and apt-get): run 'apt-get install$$missing' as root; the tests that need" \
+				"them will be skipped."; \
 		fi; \
 	fi
 
