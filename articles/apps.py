@@ -8,6 +8,9 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from articles import signals
         from articles.versioning import register_models
 
         register_models()
+        # Every public write bumps the content version that keys the page cache.
+        signals.connect()

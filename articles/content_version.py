@@ -33,10 +33,14 @@ def bump():
 
 
 def memoize(name, compute, *, timeout=300):
-    """Return compute() cached under name for the current content version."""
+    """Return compute() cached under name for the current content version.
+
+    timeout is a number of seconds, or a function of the computed value returning one,
+    for a value that knows when it goes out of date (such as the next publication time).
+    """
     key = f"pressroom:memo:{current()}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout)
+        cache.set(key, value, timeout(value) if callable(timeout) else timeout)
     return value

@@ -5,6 +5,8 @@ from itertools import count
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 
+from articles.signals import content_changed
+
 
 class OrderedInlineFormSet(BaseInlineFormSet):
     """Validate order numbers over the whole set and save them so that swaps succeed.
@@ -76,3 +78,4 @@ class OrderedInlineFormSet(BaseInlineFormSet):
         free = (number for number in count() if number not in used)
         for pk, number in zip(moving, free, strict=False):
             rows.filter(pk=pk).update(**{field: number})
+        content_changed()  # update() sends no signal

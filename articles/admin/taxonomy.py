@@ -12,6 +12,7 @@ from articles.admin.lookups import SafeLookupsMixin
 from articles.models import Organization, Rubric, Tag, TaggedArticle
 from articles.models.tag import fold_tag_name
 from articles.search import refresh_search_document
+from articles.signals import content_changed
 
 
 @admin.register(Rubric)
@@ -57,6 +58,7 @@ def merge_tags(tags):
             seen.add(article_id)
         TaggedArticle.objects.filter(pk__in=duplicates).delete()
         links.update(tag=kept)
+        content_changed()  # update() sends no signal
         Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
         refresh_search_document(article_ids)
     return kept, merged

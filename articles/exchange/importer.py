@@ -46,6 +46,7 @@ from articles.exchange.writing import (
 )
 from articles.models import Agreement, Organization, Rubric
 from articles.search import refresh_search_document
+from articles.signals import one_bump
 
 MODELS = {"rubric": Rubric, "organization": Organization, "agreement": Agreement}
 
@@ -240,7 +241,8 @@ class Importer(CatalogImport, ArticleImport):
         self._batch_files = []
         self._batch_articles = []
         try:
-            with transaction.atomic():
+            # One bump of the page cache's content version per batch, not one per row.
+            with one_bump(), transaction.atomic():
                 yield
                 # The search document is derived from title, lead, body and tags.
                 refresh_search_document(self._batch_articles)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from articles.models import Article
 from articles.search import is_full_text, refresh_search_document
+from articles.signals import content_changed
 
 
 class Command(BaseCommand):
@@ -31,4 +32,5 @@ class Command(BaseCommand):
             last_id = ids[-1]
             if verbosity > 1:
                 self.stdout.write(f"{done} articles…")
+        content_changed()  # search results may differ: raw SQL sends no signal
         self.stdout.write(self.style.SUCCESS(f"Search index rebuilt for {done} articles."))

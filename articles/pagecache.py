@@ -1,0 +1,250 @@
+"""The page cache: public pages and feeds, stored whole for anonymous visitors.
+
+The middleware sits right after WhiteNoise, so a hit is answered with two cache reads
+(the content version, then the page) before sessions, authentication, URL resolution
+and views run.
+
+Never cached, neither read nor stored: requests that carry the session cookie or an
+Authorization header (editors), the admin, previews and share links, the switch of the
+version for the visually impaired, and every method but GET and HEAD. Their responses
+say `Cache-Control: private, no-store`, to nginx and browsers as well.
+
+Stored: 200 responses of the public views (CACHED_VIEWS) that set no cookie, vary on
+nothing the key leaves out and allow caching. The key holds the content version (bumped
+by articles/signals.py on every write a visitor could see), the scheme, host and full
+path, and the visitor's low-vision settings, so a change shows at once and one visitor's
+page is never served to another. Time alone changes pages too: an entry expires no
+later than the next scheduled publication and, on pages that show whether an agreement
+is in force, the next local midnight; and no later than PRESSROOM_PAGE_CACHE_SECONDS.
+"""
+
+import datetime
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import (
+    cc_delim_re,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe, quote_etag
+
+from articles import content_version, lowvision
+from articles.models import Article
+
+# Paths whose responses are personal: the editors' workspace, previews and share links,
+# and the view that sets the low-vision cookie.
+BYPASS_PREFIXES = ("/admin/", "/preview/", "/accessibility/set/")
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# The feeds namespace holds the feeds, the sitemaps and robots.txt.
+CACHED_NAMESPACES = frozenset({"feeds"})
+CACHED_VIEWS = frozenset(
+    {
+        "articles:home",
+        "articles:archive_year",
+        "articles:archive_month",
+        "articles:article",
+        "articles:rubric",
+        "articles:tag",
+        "articles:agreements",
+        "articles:agreements_csv",
+        "articles:agreements_json",
+        "articles:agreement",
+        "articles:search",
+    }
+)
+# Pages that show an agreement's status (in force, expired, not yet), which turns at
+# midnight in the site's time zone without any write.
+DATE_DEPENDENT_VIEWS = frozenset(
+    {
+        "articles:agreements",
+        "articles:agreements_csv",
+        "articles:agreements_json",
+        "articles:agreement",
+    }
+)
+# Pages that show no article: no publication can change them.
+TIMELESS_VIEWS = frozenset({"feeds:robots"})
+UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
+# Request headers a stored response may vary on: the key covers them.
+KEYED_VARY = frozenset({"cookie", "accept-language"})
+# The memo of the next publication is kept at most this long when nothing is scheduled.
+MEMO_MAX_SECONDS = 3600
+
+
+class PageCacheMiddleware:
+    """Answer anonymous GET and HEAD requests for public pages from the shared cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if bypasses_cache(request):
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+        arrived = timezone.now()
+        # The moment views see the site at (articles.views.mixins.request_now): the
+        # deadline below is computed from the same moment.
+        request.pressroom_now = arrived
+        started = arrived.timestamp()
+        seconds = settings.PRESSROOM_PAGE_CACHE_SECONDS
+        key = page_key(request) if seconds else None
+        if key is not None:
+            entry = cache.get(key)
+            if entry is not None and started < entry[0]:
+                return respond_from_entry(request, entry, started)
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        if not is_storable(request, response):
+            return response
+        if not seconds and not settings.PRESSROOM_HTTP_MAX_AGE:
+            return response
+        try:
+            deadline = content_deadline(request, since=started)
+        except DatabaseError:
+            return response  # the page was made; it just can't be dated for caching
+        now = time.time()
+        if deadline <= now:
+            return response  # a publication came while the page was made
+        if not response.has_header("ETag"):
+            digest = hashlib.sha256(response.content).hexdigest()[:40]
+            response["ETag"] = quote_etag(digest)
+        stored_headers = dict(response.items())
+        timeout = min(seconds, deadline - now)
+        if key is not None and request.method == "GET" and timeout >= 1:
+            # Backends count whole seconds (rounded down); the entry keeps the exact moment.
+            entry = (now + timeout, deadline, stored_headers, response.content)
+            cache.set(key, entry, math.floor(timeout))
+        mark_public(response, deadline, now)
+        response = conditional(request, response)
+        response["X-Cache"] = "MISS"
+        return response
+
+
+def bypasses_cache(request):
+    """Return whether request is personal: never answered from or stored in the cache."""
+    return (
+        request.method not in SAFE_METHODS
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or "HTTP_AUTHORIZATION" in request.META
+        or request.path_info.startswith(BYPASS_PREFIXES)
+    )
+
+
+def page_key(request):
+    """Return the cache key of the page request asks for, as this visitor sees it."""
+    parts = [
+        request.scheme,
+        request.get_host(),
+        request.get_full_path(),
+        # Normalised: a forged or reordered cookie selects one of the prepared looks.
+        lowvision.serialize(lowvision.from_request(request)),
+    ]
+    if len(settings.LANGUAGES) > 1:
+        parts.append(translation.get_language_from_request(request))
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8", "backslashreplace")).hexdigest()
+    return f"pressroom:page:{content_version.current()}:{digest}"
+
+
+def is_storable(request, response):
+    """Return whether response may be stored and served to every anonymous visitor."""
+    match = request.resolver_match
+    if match is None or not (
+        match.view_name in CACHED_VIEWS or match.namespace in CACHED_NAMESPACES
+    ):
+        return False
+    if response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or response.has_header("Set-Cookie"):
+        return False
+    directives = {
+        directive.split("=", 1)[0].lower()
+        for directive in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    if directives & UNCACHEABLE_DIRECTIVES:
+        return False
+    varies = {header.lower() for header in cc_delim_re.split(response.get("Vary", "")) if header}
+    return varies <= KEYED_VARY
+
+
+def content_deadline(request, *, since):
+    """Return the moment (a timestamp) a page made at `since` may stop being true."""
+    view_name = request.resolver_match.view_name
+    deadline = math.inf if view_name in TIMELESS_VIEWS else next_publication(since)
+    if view_name in DATE_DEPENDENT_VIEWS:
+        deadline = min(deadline, next_local_midnight(since))
+    return deadline
+
+
+def next_publication(since):
+    """Return when the first article scheduled after `since` goes public; inf if none.
+
+    One query per content version: scheduling, rescheduling or withdrawing an article
+    is a write, which bumps the version, and the memo itself expires at that time.
+    """
+    valid_from, upcoming = content_version.memoize(
+        "next-publication", lambda: _first_scheduled(since), timeout=_memo_seconds
+    )
+    if valid_from <= since < upcoming:
+        return upcoming
+    # Memoized by a request that started later than this one: it may have missed a
+    # publication in between.
+    return _first_scheduled(since)[1]
+
+
+def _first_scheduled(since):
+    """Return (since, the timestamp of the first publication after since, or inf)."""
+    moment = datetime.datetime.fromtimestamp(since, datetime.UTC)
+    first = (
+        Article.objects.scheduled(moment)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return since, first.timestamp() if first else math.inf
+
+
+def _memo_seconds(memo):
+    _valid_from, upcoming = memo
+    return max(0, math.floor(min(MEMO_MAX_SECONDS, upcoming - time.time())))
+
+
+def next_local_midnight(since):
+    """Return the timestamp of the first midnight after `since` in the site's time zone."""
+    today = timezone.localdate(datetime.datetime.fromtimestamp(since, datetime.UTC))
+    tomorrow = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(tomorrow).timestamp()
+
+
+def mark_public(response, deadline, now):
+    """Let nginx and browsers keep response for a few seconds, never past its deadline."""
+    max_age = math.floor(min(settings.PRESSROOM_HTTP_MAX_AGE, deadline - now))
+    patch_cache_control(response, public=True, max_age=max(0, max_age))
+
+
+def respond_from_entry(request, entry, now):
+    """Return the response stored in a cache entry, or 304 when the client has it."""
+    _expires_at, deadline, headers, content = entry
+    response = HttpResponse(content, headers=headers)
+    mark_public(response, deadline, now)
+    response = conditional(request, response)
+    response["X-Cache"] = "HIT"
+    return response
+
+
+def conditional(request, response):
+    """Return 304 Not Modified when the client's copy matches response, else response."""
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified") or ""),
+        response=response,
+    )
