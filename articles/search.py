@@ -31,6 +31,10 @@ from articles.models.tag import fold_tag_name
 CONFIG = "russian"
 MAX_QUERY_LENGTH = 200
 MAX_FALLBACK_WORDS = 8
+# Ranking reads every matching row's search document. A common word matches hundreds of
+# thousands of articles at a million rows, so only the newest matches are ranked: enough
+# for 100 pages of results, and the cost stays bounded whatever the archive's size.
+MAX_RANKED_MATCHES = 2000
 # Private-use characters mark the matches in ts_headline's plain-text output; the text is
 # escaped first and the markers become <mark> afterwards, so no stored text reaches the
 # page unescaped.
@@ -90,7 +94,10 @@ def clean_query(raw):
 
 
 def search_articles(queryset, query):
-    """Return the articles of queryset that match query, best first."""
+    """Return the articles of queryset that match query, best first.
+
+    On PostgreSQL the ranking covers the newest MAX_RANKED_MATCHES matches only.
+    """
     if is_full_text(queryset.db):
         return _full_text(queryset, query)
     return _fallback(queryset, query)
@@ -112,9 +119,15 @@ def _full_text(queryset, query):
     tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
     document = RawSQL(f"{_ARTICLE}.search_document", [], output_field=SearchVectorField())
     text = Concat(F("lead"), Value(" "), _plain_text("body"), output_field=TextField())
-    return (
+    newest_matches = (
         queryset.alias(document=document)
         .filter(document=tsquery)
+        .order_by("-published_at", "-id")
+        .values("pk")[:MAX_RANKED_MATCHES]
+    )
+    return (
+        queryset.filter(pk__in=newest_matches)
+        .alias(document=document)
         .annotate(
             rank=SearchRank(F("document"), tsquery),
             title_marked=SearchHeadline(

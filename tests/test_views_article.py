@@ -35,7 +35,13 @@ def page(client, article):
     return response.content.decode()
 
 
+def warm_site_memos(client):
+    """Make the site-wide memos (rubric navigation, next publication) as any visit would."""
+    assert client.get("/").status_code == 200
+
+
 def count_queries(client, url):
+    warm_site_memos(client)
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
@@ -278,8 +284,9 @@ def test_article_sets_title_description_and_canonical(client):
     assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in content
 
 
-def test_article_page_runs_the_same_queries_for_3_and_30_items(client):
+def test_article_page_runs_the_same_queries_for_3_and_30_items(client, settings):
     """Photos, tags, rubrics, agreements, notes and related news do not add queries."""
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
     article = ArticleFactory()
 
     def add(count, start):
@@ -298,4 +305,84 @@ def test_article_page_runs_the_same_queries_for_3_and_30_items(client):
     with_three = count_queries(client, article.get_absolute_url())
     add(27, 3)
     assert count_queries(client, article.get_absolute_url()) == with_three
-    assert with_three <= 12
+    assert with_three <= 4
+
+
+def full_article():
+    """An article with rubrics, tags, five photos, two agreements and two update notes."""
+    rubrics = [RubricFactory(name="Политика"), RubricFactory(name="Экономика")]
+    article = ArticleFactory(
+        title="Полная новость", rubrics=rubrics, tags=["Казахстан", "форум", "губернатор"]
+    )
+    for number in range(5):
+        PhotoFactory(article=article, position=number, width=400, height=250)
+    article.agreements.add(AgreementFactory(), AgreementFactory())
+    for day in (1, 2):
+        ArticleUpdate.objects.create(article=article, at=ago(hours=day), note=f"правка {day}")
+    return article
+
+
+def test_full_article_page_costs_four_queries(client, settings, django_assert_num_queries):
+    """Uncached, a page with everything costs four queries: validators and latest news,
+    the article with its small relations, its photos, related and neighbouring news.
+    The site-wide memos (rubric navigation, next publication) add two when cold."""
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
+    article = full_article()
+    ArticleFactory(title="Старая о форуме", tags=["форум"], published_at=ago(days=3))
+    for hours in range(6):
+        ArticleFactory(title=f"Свежая {hours}", tags=["Казахстан"], published_at=ago(minutes=hours))
+    warm_site_memos(client)
+    with django_assert_num_queries(4):
+        response = client.get(article.get_absolute_url())
+    content = response.content.decode()
+    assert content.count('class="gallery') >= 1
+    assert "правка 1" in content and "правка 2" in content
+    assert len(response.context["related"]) == 5
+    assert response.context["previous_article"].title == "Старая о форуме"
+    assert response.context["next_article"].title == "Свежая 5"
+    block = content.split('id="latest-news-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r">(Свежая \d)</a>", block) == [f"Свежая {n}" for n in range(5)]
+
+
+def test_page_relations_keep_their_order(client):
+    """Rubrics by menu position, tags by name, notes by time, agreements newest first."""
+    article = ArticleFactory(tags=["форум", "Астана", "бюджет"])
+    article.rubrics.set([RubricFactory(name="Б", position=2), RubricFactory(name="А", position=1)])
+    for day in (3, 1, 2):
+        ArticleUpdate.objects.create(
+            article=article, at=local(2025, 11, day, 12, 0), note=f"правка {day}"
+        )
+    older = AgreementFactory(signed_on=datetime.date(2024, 5, 1))
+    newer = AgreementFactory(signed_on=datetime.date(2025, 5, 1))
+    article.agreements.add(older, newer)
+    shown = client.get(article.get_absolute_url()).context["article"]
+    assert [rubric.name for rubric in shown.rubrics.all()] == ["А", "Б"]
+    assert [tag.name for tag in shown.tags.all()] == sorted(["форум", "Астана", "бюджет"])
+    assert [note.note for note in shown.updates.all()] == ["правка 1", "правка 2", "правка 3"]
+    assert list(shown.agreements.all()) == [newer, older]
+    assert shown.updates.all()[0].at == local(2025, 11, 1, 12, 0)
+
+
+def test_related_news_count_tags_among_the_newest_of_each_tag(client, monkeypatch, settings):
+    """Related news look only at the newest articles of each tag, so their cost is bounded.
+
+    On data smaller than the cap the result is exactly "most shared tags first"; with
+    the cap at two, an older article sharing every tag but outside each tag's newest two
+    is left out, while the newest ones are still ranked by shared tags.
+    """
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
+    tags = ["Казахстан", "форум", "губернатор"]
+    old_best = ArticleFactory(title="Старая, все теги", tags=tags, published_at=ago(days=30))
+    article = ArticleFactory(tags=tags, published_at=ago(days=20))
+    two = ArticleFactory(title="Два тега", tags=tags[:2], published_at=ago(days=2))
+    one = [
+        ArticleFactory(title=f"Один тег {n}", tags=[tags[2]], published_at=ago(days=1, hours=n))
+        for n in range(2)
+    ]
+    related = client.get(article.get_absolute_url()).context["related"]
+    assert related[:2] == [old_best, two]
+
+    monkeypatch.setattr("articles.views.around.RELATED_CANDIDATES_PER_TAG", 2)
+    related = client.get(article.get_absolute_url()).context["related"]
+    assert old_best not in related
+    assert related == [two, *one]

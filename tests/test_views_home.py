@@ -132,6 +132,7 @@ def test_home_with_nothing_published_says_so(client):
     assert "Материалов пока нет." in response.content.decode()
 
 
+@pytest.mark.usefixtures("without_page_cache")  # counts the view, not the cache
 def test_home_runs_the_same_queries_for_3_and_30_articles(client):
     """The number of queries does not grow with the articles, photos and rubrics listed."""
     rubrics = [RubricFactory(), RubricFactory()]
@@ -145,7 +146,11 @@ def test_home_runs_the_same_queries_for_3_and_30_articles(client):
     with_three = count_queries(client, HOME)
     add(27)
     assert count_queries(client, HOME) == with_three
-    assert with_three <= 5
+    # The list, its rubrics and lead photos, and three site-wide memos made afresh after
+    # the writes (rubric navigation, archive years, next publication)…
+    assert with_three <= 6
+    # …which the next visit reads from the cache.
+    assert count_queries(client, HOME) <= 3
 
 
 def test_home_has_landmarks_one_h1_and_a_skip_link(client):

@@ -1,13 +1,14 @@
 """Articles: news, press releases, visits, statements and interviews."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles.models import json_rows
 from articles.models.base import KeyField, non_empty
 from articles.models.fields import SanitizedHTMLField
 from articles.models.tag import ArticleTagManager, TaggedArticle
@@ -45,11 +46,73 @@ class ArticleQuerySet(models.QuerySet):
         ).order_by("-published_at", "-id")
 
     def for_page(self):
-        """Return articles ready for the article page: everything it shows, prefetched.
+        """Return articles ready for the article page: everything it shows, in one query
+        plus one for the photos.
 
-        Photos and agreements come in their models' default order.
+        Rubrics, tags, update notes and agreements come as JSON arrays selected with the
+        article (see articles.models.json_rows); page_objects() turns them into the
+        prefetched `article.rubrics.all()` and the like, in their models' default order.
         """
-        return self.prefetch_related("rubrics", "tags", "updates", "photos", "agreements")
+        from articles.models import Agreement, Rubric
+        from articles.models.tag import Tag
+
+        vendor = connections[self.db].vendor
+        tag_paths = json_rows.field_paths(Tag, prefix="tag__")
+        return self.prefetch_related("photos").annotate(
+            page_rubrics=json_rows.rows_subquery(
+                Rubric,
+                "articles",
+                json_rows.field_paths(Rubric),
+                Rubric._meta.ordering,
+                vendor=vendor,
+            ),
+            page_tags=json_rows.rows_subquery(
+                TaggedArticle,
+                "content_object",
+                tag_paths,
+                [f"tag__{item}" for item in Tag._meta.ordering],
+                vendor=vendor,
+            ),
+            page_updates=json_rows.rows_subquery(
+                ArticleUpdate,
+                "article",
+                json_rows.field_paths(ArticleUpdate),
+                ArticleUpdate._meta.ordering,
+                vendor=vendor,
+            ),
+            page_agreements=json_rows.rows_subquery(
+                Agreement,
+                "articles",
+                json_rows.field_paths(Agreement),
+                Agreement._meta.ordering,
+                vendor=vendor,
+            ),
+        )
+
+    def get_for_page(self, **lookups):
+        """Return the one article matching lookups from for_page(), relations attached.
+
+        Raises Article.DoesNotExist like get().
+        """
+        article = self.for_page().get(**lookups)
+        attach_page_relations(article)
+        return article
+
+
+def attach_page_relations(article):
+    """Turn the JSON arrays selected by for_page() into the article's prefetched relations."""
+    from articles.models import Agreement, Rubric
+    from articles.models.tag import Tag
+
+    db = article._state.db
+    vendor = connections[db].vendor
+    for name, model, rows in (
+        ("rubrics", Rubric, article.page_rubrics),
+        ("tags", Tag, article.page_tags),
+        ("updates", ArticleUpdate, article.page_updates),
+        ("agreements", Agreement, article.page_agreements),
+    ):
+        json_rows.attach(article, name, json_rows.instances(model, rows, db=db, vendor=vendor))
 
 
 class Article(models.Model):
@@ -153,6 +216,14 @@ class Article(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Every public list, archive, neighbour and deep page reads published rows
+            # newest first; a partial index holds only those, in exactly that order, so
+            # a deep page skips its OFFSET on the index alone.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status="published"),
+                name="article_public_order_idx",
+            ),
         ]
         permissions = [
             ("publish_article", _("Can approve, publish and unpublish articles")),

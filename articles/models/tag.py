@@ -97,6 +97,10 @@ class TaggedArticle(TaggedItemBase):
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="unique_tag_per_article")
         ]
+        indexes = [
+            # Tag pages and related news read a tag's articles newest (highest id) first.
+            models.Index(fields=["tag", "-content_object"], name="taggedarticle_tag_article_idx"),
+        ]
 
 
 class ArticleTagManager(_TaggableManager):

@@ -6,14 +6,22 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
 
-from articles.models import Rubric
-from articles.views.mixins import published_articles
+from articles import content_version, pagecache
+from articles.conditional import LATEST_NEWS_SIZE
+from articles.models import Article, Rubric
+from articles.views.mixins import published_articles, request_now
 
 register = template.Library()
 
 # "13 ноября 2025, 09:10" in Russian: E is the month's name in the genitive.
 DATETIME_FORMAT = "j E Y, H:i"
 LATEST_COUNT = 5
+# Memoized lists are correct until the content changes or a scheduled article comes out
+# (both handled below); the timeout only bounds how long an unused memo stays around.
+MEMO_SECONDS = 3600
+# Scheduled publications passed since the memo was made that a request walks past
+# before it computes the list itself.
+MAX_MEMO_HOPS = 4
 # A rendition at least this wide is the picture's fallback src for old browsers.
 FALLBACK_WIDTH = 640
 
@@ -37,16 +45,55 @@ def time_tag(value, fmt=DATETIME_FORMAT):
 
 @register.inclusion_tag("articles/partials/latest_news.html", takes_context=True)
 def latest_news(context, count=LATEST_COUNT):
-    """Render the "Последние новости" block: the newest published articles."""
-    articles = published_articles(context["request"]).order_by("-published_at", "-id")
+    """Render the "Последние новости" block: the newest published articles.
+
+    The article page's validators query already read them (articles.conditional).
+    """
+    request = context["request"]
+    fetched = getattr(request, "pressroom_latest_news", None)
+    if fetched is not None and count == LATEST_NEWS_SIZE:
+        return {"latest": fetched}
+    articles = published_articles(request).order_by("-published_at", "-id")
     return {"latest": articles.only("id", "slug", "title", "published_at")[:count]}
 
 
 @register.inclusion_tag("articles/partials/archive_years.html", takes_context=True)
 def archive_years(context):
     """Render links to the year archives that have something published, newest first."""
-    years = published_articles(context["request"]).dates("published_at", "year", order="DESC")
-    return {"years": [day.year for day in years]}
+    return {"years": public_years(request_now(context["request"]))}
+
+
+def public_years(now):
+    """Return the years with something published at `now`, newest first (memoized)."""
+    return memo_until_publication("archive-years", _years_at, now)
+
+
+def memo_until_publication(name, compute, now):
+    """Return compute(now), memoized per content version until the next publication.
+
+    Edits bump the content version; a scheduled article coming out changes nothing in
+    the database, so a memo made before it is valid only until then, and the memo made
+    after it is keyed by that moment.
+    """
+    for _ in range(MAX_MEMO_HOPS):
+        computed_at, value = content_version.memoize(
+            name, lambda: (now.timestamp(), compute(now)), timeout=MEMO_SECONDS
+        )
+        deadline = pagecache.next_publication(computed_at)
+        if computed_at <= now.timestamp() < deadline:
+            return value
+        name = f"{name.split('@')[0]}@{deadline}"
+    return compute(now)
+
+
+def _rubrics_with_news(now):
+    visible = Article.objects.published(now).filter(rubrics=OuterRef("pk"))
+    return list(Rubric.objects.filter(Exists(visible)))
+
+
+def _years_at(now):
+    days = Article.objects.published(now).dates("published_at", "year", order="DESC")
+    return [day.year for day in days]
 
 
 @register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)
@@ -55,11 +102,11 @@ def rubric_nav(context):
     request = context.get("request")
     if request is None:
         return {"rubrics": []}
-    visible = published_articles(request).filter(rubrics=OuterRef("pk"))
+    rubrics = memo_until_publication("rubric-nav", _rubrics_with_news, request_now(request))
     current = context.get("rubric")
     match = request.resolver_match
     return {
-        "rubrics": Rubric.objects.filter(Exists(visible)),
+        "rubrics": rubrics,
         "current_slug": current.slug if current else None,
         "url_name": match.url_name if match else None,
     }

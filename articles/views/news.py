@@ -1,17 +1,13 @@
 """The news pages: latest news, one article, and the lists by rubric and by tag."""
 
-from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from articles.metadata import article_json_ld, share_image
-from articles.models import Rubric, Tag
+from articles.models import Article, Rubric, Tag
+from articles.views.around import around
 from articles.views.mixins import ArticleListView, published_articles
-
-RELATED_COUNT = 5
-RELATED_MINIMUM = 3
-# Edits within this time of publication are corrections, not updates worth announcing.
-_NEIGHBOUR_FIELDS = ("id", "slug", "title", "published_at")
 
 
 class HomeView(ArticleListView):
@@ -56,13 +52,20 @@ class TagView(ArticleListView):
 
 
 class ArticleView(TemplateView):
-    """One published article; an outdated or wrong slug redirects to the canonical address."""
+    """One published article; an outdated or wrong slug redirects to the canonical address.
+
+    Five queries: the validators' one (which also lists the latest news, see
+    articles.conditional), the article with its small relations, its photos, the
+    related and neighbouring articles in one UNION, and the rubric navigation.
+    """
 
     template_name = "articles/article.html"
 
     def get(self, request, *args, pk, slug, **kwargs):
-        articles = published_articles(request).for_page()
-        article = get_object_or_404(articles, pk=pk)
+        try:
+            article = published_articles(request).get_for_page(pk=pk)
+        except Article.DoesNotExist as error:
+            raise Http404("No such article.") from error
         if slug != article.slug:
             return redirect(article, permanent=True)
         self.article = article
@@ -76,6 +79,7 @@ class ArticleView(TemplateView):
         lead_photo = photos[0] if photos else None
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         latest_update = modified_at(article)
+        related, previous_article, next_article = around(published_articles(self.request), article)
         return super().get_context_data(
             article=article,
             lead_photo=lead_photo,
@@ -92,51 +96,11 @@ class ArticleView(TemplateView):
                 canonical_url=canonical_url,
                 modified_at=latest_update,
             ),
-            related=self.related(article),
-            previous_article=self.neighbour(article, newer=False),
-            next_article=self.neighbour(article, newer=True),
+            related=related,
+            previous_article=previous_article,
+            next_article=next_article,
             **kwargs,
         )
-
-    def related(self, article):
-        """Return up to five other articles, those sharing most tags first.
-
-        When fewer than three share a tag, the newest of the same rubrics fill the block.
-        """
-        others = published_articles(self.request).exclude(pk=article.pk).only(*_NEIGHBOUR_FIELDS)
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        related = []
-        if tag_ids:
-            related = list(
-                others.filter(tagged_items__tag__in=tag_ids)
-                .annotate(shared=Count("tagged_items"))
-                .order_by("-shared", "-published_at", "-id")[:RELATED_COUNT]
-            )
-        rubric_ids = [rubric.pk for rubric in article.rubrics.all()]
-        if len(related) < RELATED_MINIMUM and rubric_ids:
-            chosen = [item.pk for item in related]
-            related += list(
-                others.filter(rubrics__in=rubric_ids)
-                .exclude(pk__in=chosen)
-                .distinct()
-                .order_by("-published_at", "-id")[: RELATED_COUNT - len(related)]
-            )
-        return related
-
-    def neighbour(self, article, *, newer):
-        """Return the next newer or older published article, or None."""
-        if newer:
-            after = Q(published_at__gt=article.published_at) | Q(
-                published_at=article.published_at, pk__gt=article.pk
-            )
-            order = ("published_at", "id")
-        else:
-            after = Q(published_at__lt=article.published_at) | Q(
-                published_at=article.published_at, pk__lt=article.pk
-            )
-            order = ("-published_at", "-id")
-        articles = published_articles(self.request).only(*_NEIGHBOUR_FIELDS)
-        return articles.filter(after).order_by(*order).first()
 
 
 def modified_at(article):

@@ -6,7 +6,6 @@ banner, and are never indexed or cached.
 
 from django.core import signing
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -49,8 +48,12 @@ class PreviewView(ArticleView):
     def get_article(self, **kwargs):
         raise NotImplementedError
 
-    def articles(self):
-        return Article.objects.for_page()
+    def article_for_page(self, pk):
+        """Return any article with what its page shows attached, or raise Http404."""
+        try:
+            return Article.objects.get_for_page(pk=pk)
+        except Article.DoesNotExist as error:
+            raise Http404("No such page.") from error
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -64,7 +67,7 @@ class EditorPreviewView(PreviewView):
     def get_article(self, *, pk, **kwargs):
         if not can_preview(self.request.user):
             raise Http404("No such page.")
-        return get_object_or_404(self.articles(), pk=pk)
+        return self.article_for_page(pk)
 
 
 class SharedPreviewView(PreviewView):
@@ -79,4 +82,4 @@ class SharedPreviewView(PreviewView):
         if link is None or not link.is_active():
             raise Http404("No such page.")
         self.share_link = link
-        return get_object_or_404(self.articles(), pk=link.article_id)
+        return self.article_for_page(link.article_id)
