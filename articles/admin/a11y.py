@@ -5,10 +5,11 @@ from django.contrib.admin import widgets
 from django.utils.translation import gettext as _
 
 # Names the inputs that scripts build (select2's search box, the prose editor's editable
-# area) after the label of the field they stand for; autocomplete.js must run first.
+# area) after the label of the field they stand for; autocomplete.js must run first, and
+# after jquery.init.js, which it needs (a change list has no other widget that orders them).
 A11Y_MEDIA = forms.Media(
     css={"all": ["admin-a11y/links.css"]},
-    js=["admin/js/autocomplete.js", "admin-a11y/labels.js"],
+    js=["admin/js/jquery.init.js", "admin/js/autocomplete.js", "admin-a11y/labels.js"],
 )
 
 

@@ -15,6 +15,7 @@ from reversion.admin import VersionAdmin
 from articles import workflow
 from articles.admin.a11y import AccessibleAdminMixin, LabelledInlineFormSetMixin
 from articles.admin.bulk_photos import bulk_photo_urls
+from articles.admin.csp import EditorCspMixin
 from articles.admin.filters import ArticleStatusFilter, TagFilter
 from articles.admin.forms import (
     ArticleUpdateInlineForm,
@@ -92,7 +93,12 @@ class WorkflowEventInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(
-    AccessibleAdminMixin, SafeLookupsMixin, SharingAdminMixin, HistoryCompareMixin, VersionAdmin
+    EditorCspMixin,
+    AccessibleAdminMixin,
+    SafeLookupsMixin,
+    SharingAdminMixin,
+    HistoryCompareMixin,
+    VersionAdmin,
 ):
     form = WorkflowArticleForm
     formfield_overrides = URL_FIELDS
