@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from tests.otp_support import force_login_verified
+
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -19,10 +21,8 @@ def make_editor(username="editor"):
 
 
 def client_for(user):
-    """Return a test client logged in as user."""
-    client = Client()
-    client.force_login(user)
-    return client
+    """Return a test client logged in as user (verified by a TOTP device if user needs one)."""
+    return force_login_verified(Client(), user)
 
 
 def _textarea_value(element):

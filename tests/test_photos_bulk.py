@@ -10,6 +10,7 @@ from reversion.models import Version
 
 from articles.models import Photo
 from tests.factories import ArticleFactory, PhotoFactory, image_bytes
+from tests.otp_support import force_login_verified
 from tests.test_admin_support import client_for, form_data, make_editor
 from tests.test_exchange_support import use_fresh_storage
 from tests.test_photos_support import files_under
@@ -160,7 +161,7 @@ def test_too_many_files_message_survives_the_csrf_check(settings, article):
     """With CSRF checks on, too many files still get the clear page, not a bare 400 or 403."""
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
     client = Client(enforce_csrf_checks=True)
-    client.force_login(make_editor())
+    force_login_verified(client, make_editor())
     data = form_data(client.get(bulk_url(article)), form_id="bulk_photos_form")
     data.update(TEXTS, files=[jpeg(f"{n}.jpg", 40, 30) for n in range(4)])
     response = client.post(bulk_url(article), data)
@@ -171,7 +172,7 @@ def test_too_many_files_message_survives_the_csrf_check(settings, article):
 def test_csrf_token_is_still_required(article):
     """A valid number of files without a CSRF token is refused and nothing is saved."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(make_editor())
+    force_login_verified(client, make_editor())
     response = post(client, article, [jpeg("a.jpg")])
     assert response.status_code == 403
     assert not Photo.objects.exists()
@@ -180,7 +181,7 @@ def test_csrf_token_is_still_required(article):
 def test_csrf_protected_upload_with_a_token_works(article):
     """With CSRF checks on, the form's own token lets the upload through."""
     client = Client(enforce_csrf_checks=True)
-    client.force_login(make_editor())
+    force_login_verified(client, make_editor())
     data = form_data(client.get(bulk_url(article)), form_id="bulk_photos_form")
     data.update(TEXTS, files=[jpeg("a.jpg")])
     assert client.post(bulk_url(article), data).status_code == 302

@@ -18,12 +18,15 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import F
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles import images
 from articles.management.commands import setup_demo
 from articles.models import Agreement, Article, Photo, Rubric, Tag
 from tests.factories import ArticleFactory
+from tests.otp_support import code_for
 
 # The password line of setup_demo's output: indented label, then the password alone.
 PASSWORD_LINE = re.compile(r"^ {4}\S+: ([A-Za-z0-9]{20,})$", re.MULTILINE)
@@ -161,17 +164,26 @@ class SetupDemoOnEmptyDatabaseTests(TestCase):
         passwords = printed_passwords(self.output)
         self.assertEqual(len(passwords), 1, self.output)
         self.assertIn("http://127.0.0.1:8000/admin/", self.output)
-        user = authenticate(username="editor", password=passwords[0])
+        # django-axes checks each sign-in against its client, so authenticate with a request.
+        request = RequestFactory().post("/admin/login/")
+        user = authenticate(request, username="editor", password=passwords[0])
         self.assertIsNotNone(user)
         self.assertTrue(user.is_staff and user.is_active)
 
     def test_editor_can_open_the_admin_with_the_printed_password(self):
-        """Logging in through the admin form with the printed password reaches the index."""
+        """The printed password signs in; enrolling the app the output names opens the admin."""
+        self.assertIn("вход в два шага", self.output)
         password = printed_passwords(self.output)[0]
         response = self.client.post(
             "/admin/login/?next=/admin/", {"username": "editor", "password": password}
         )
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+        # The editor is a superuser, so the admin first asks to set up two-step sign-in.
+        enrol = self.client.get("/admin/")
+        self.assertTrue(enrol.url.startswith(reverse("accounts:enrol")), enrol.url)
+        self.assertContains(self.client.get(enrol.url), 'class="otp-qr"')
+        device = TOTPDevice.objects.get(user__username="editor", confirmed=False)
+        self.client.post(enrol.url, {"otp_token": code_for(device)})
         self.assertEqual(self.client.get("/admin/").status_code, 200)
 
     def test_second_run_changes_nothing_and_prints_no_password(self):

@@ -97,9 +97,16 @@ def save_screenshot(page, name):
 
 
 def log_in(page, username, password):
-    """Sign in to the admin as username."""
+    """Sign in to the admin as username, with the current code when the user has a device."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.otp_support import code_for
+
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:
+        page.fill("#id_otp_token", code_for(device))
     page.press("#id_password", "Enter")
     page.wait_for_url("**/admin/")

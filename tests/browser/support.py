@@ -5,15 +5,18 @@ import importlib
 from django.apps import apps
 
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
+from tests.otp_support import enrol_totp
 from tests.workflow_support import APPROVER_ROLE, EDITOR_ROLE, make_user
 
 _roles_migration = importlib.import_module("articles.migrations.0003_workflow")
 
 
 def editorial_users():
-    """Return an editor and a managing editor; the live server's flushes drop the roles."""
+    """Return an editor and a managing editor (with a TOTP device); flushes drop the roles."""
     _roles_migration.create_roles(apps, None)
-    return make_user("author", EDITOR_ROLE), make_user("publisher", APPROVER_ROLE)
+    publisher = make_user("publisher", APPROVER_ROLE)
+    enrol_totp(publisher)  # publishers must sign in with a code; log_in() types it
+    return make_user("author", EDITOR_ROLE), publisher
 
 
 def published_article(**kwargs):

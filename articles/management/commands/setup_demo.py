@@ -74,6 +74,14 @@ class Command(BaseCommand):
             _("The password is shown only this once: save it now."),
             _("To set a new one later: python manage.py changepassword %(username)s")
             % {"username": EDITOR_USERNAME},
+            "",
+            # No TOTP key is printed next to the password: both in one terminal would be
+            # one factor, not two. The admin shows the QR code at the first sign-in.
+            _(
+                "Two-step sign-in is required for this account: at the first sign-in the "
+                "workspace shows a QR code for an authenticator app on your phone (Yandex "
+                "Key, Google Authenticator, FreeOTP) and asks for its code."
+            ),
             _("The site: %(url)s") % {"url": site_url},
             RULE,
         ]
