@@ -7,6 +7,7 @@ EXIF, XMP, IPTC, comment or trailing data survives. Renditions are made here, on
 their dimensions and byte sizes are stored on the Photo so that pages never touch files.
 """
 
+import contextlib
 import io
 import re
 import uuid
@@ -18,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from articles.storage import storage_error
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 # Well below Pillow's own decompression-bomb threshold (about 89 MP): a 50 MP photo
@@ -236,15 +239,34 @@ def attach_image(photo, fileobj, *, original_name=""):
     """Validate an image file and fill a (not yet saved) Photo with it.
 
     Stores the original privately under a random name, writes the renditions and sets
-    width, height and renditions. Raises ValidationError when the file is not accepted.
+    width, height and renditions. Raises ValidationError when the file is not accepted
+    or cannot be stored (nothing is left behind then).
     """
     decoded = decode_image(fileobj)
     fileobj.seek(0)
-    photo.original.save(f"{uuid.uuid4().hex}.{decoded.extension}", fileobj, save=False)
+    prefix = f"photos/{uuid.uuid4().hex}"
+    try:
+        photo.original.save(f"{uuid.uuid4().hex}.{decoded.extension}", fileobj, save=False)
+        photo.renditions = make_renditions(decoded.image, prefix=prefix)
+    except OSError as error:
+        # A read-only or full storage: leave no partial set of files behind.
+        _discard_partial(photo, prefix)
+        raise storage_error(error) from error
     photo.original_name = (original_name or "")[:255]
     photo.width, photo.height = decoded.image.size
-    photo.renditions = make_renditions(decoded.image)
     return photo
+
+
+def _discard_partial(photo, prefix):
+    """Delete the original and any renditions written before a storage write failed."""
+    if photo.original:
+        with contextlib.suppress(OSError):
+            photo.original.storage.delete(photo.original.name)
+        photo.original = None
+    with contextlib.suppress(OSError):
+        _dirs, files = default_storage.listdir(prefix)
+        for name in files:
+            default_storage.delete(f"{prefix}/{name}")
 
 
 def renditions_are_current(photo):

@@ -1,10 +1,43 @@
-"""Storage for files that must never have a public URL (photo originals)."""
+"""Storage for files that must never have a public URL, and a check that storage is writable."""
 
+import logging
 import os
+import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+NOT_WRITABLE = _(
+    "The file could not be saved: the file storage does not accept new files. "
+    "Nothing was changed; please tell the site administrator."
+)
+
+
+def storage_error(error):
+    """Return the form error for a storage write that failed with an OSError, and log it."""
+    logger.error("Media storage refused a write: %s", error)
+    return ValidationError(NOT_WRITABLE, code="storage")
+
+
+def check_writable(storage, folder):
+    """Raise the form error unless storage can write a file in folder right now.
+
+    Forms check this before the upload is saved with its row: a read-only or missing
+    mount, a full disk or wrong permissions then give a form error instead of a 500.
+    """
+    try:
+        name = storage.save(
+            f"{folder.rstrip('/')}/.write-check-{uuid.uuid4().hex}", ContentFile(b"")
+        )
+        storage.delete(name)
+    except OSError as error:
+        raise storage_error(error) from error
 
 
 class PrivateFileSystemStorage(FileSystemStorage):

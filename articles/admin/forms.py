@@ -7,6 +7,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils import timezone
@@ -35,8 +36,10 @@ from articles.models import (
     Tag,
 )
 from articles.models.base import KEY_MAX_LENGTH, new_key
+from articles.models.photo import private_storage
 from articles.models.tag import fold_tag_name, normalize_tag_name
 from articles.slugs import SlugError, slug_from_title
+from articles.storage import check_writable
 
 EARLIEST_PUBLICATION_YEAR = 2000
 LATEST_PUBLICATION_YEARS_AHEAD = 5
@@ -224,6 +227,9 @@ class PhotoInlineForm(forms.ModelForm):
         if upload:
             images.decode_image(upload)
             upload.seek(0)
+            # The files are written when the article is saved, too late for a form error.
+            check_writable(private_storage(), "originals")
+            check_writable(default_storage, "photos")
         elif self.instance.pk is None:
             raise ValidationError(_("Choose the photo file to upload."), code="required")
         return upload
@@ -276,6 +282,7 @@ class AgreementAdminForm(SlugFromSourceMixin, forms.ModelForm):
         document = self.cleaned_data.get("document")
         if isinstance(document, UploadedFile):
             self.instance.document_size = images.validate_pdf(document)
+            check_writable(Agreement._meta.get_field("document").storage, "agreements")
         elif document is False:
             self.instance.document_size = None
         return document
