@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
@@ -20,7 +20,7 @@ from articles.feeds.content import (
     with_update_notes,
 )
 from articles.feeds.generators import RssFeed
-from articles.models import Article, ArticleUpdate
+from articles.models import Article, ArticleUpdate, TaggedArticle
 
 MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 SUMMARY_WORDS = 50
@@ -87,7 +87,14 @@ class ArticleFeed(Feed):
             .filter(pk__in=self.article_ids)
             .prefetch_related(
                 "rubrics",
-                "tags",
+                # taggit's own "tags" prefetch has no ORDER BY, so categories came in
+                # whatever order the query plan gave; name the order, as pages do.
+                Prefetch(
+                    "tagged_items",
+                    queryset=TaggedArticle.objects.select_related("tag").order_by(
+                        "tag__name", "tag_id"
+                    ),
+                ),
                 "photos",
             )
             .annotate(has_updates=Exists(ArticleUpdate.objects.filter(article=OuterRef("pk"))))
@@ -143,7 +150,7 @@ class ArticleFeed(Feed):
 
     def item_categories(self, item):
         names = [rubric.name for rubric in item.rubrics.all()]
-        names += [tag.name for tag in item.tags.all()]
+        names += [tagged.tag.name for tagged in item.tagged_items.all()]
         return [one_line(name) for name in names]
 
     def item_enclosures(self, item):
