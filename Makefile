@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format setup messages browser
+.PHONY: run test lint format setup messages browser bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,12 @@ browser: $(AXE)
 				"them will be skipped."; \
 		fi; \
 	fi
+
+# The benchmark (docs/performance.md): needs PostgreSQL (BENCH_POSTGRES, default
+# postgres://postgres@127.0.0.1:5432), wrk, nginx and redis-server.
+ARTICLES ?= 1000
+bench: setup
+	$(PY) bench/run.py --articles $(ARTICLES) $(BENCH_ARGS)
 
 lint: setup
 	$(PY) manage.py check

@@ -44,3 +44,25 @@ def isolated_media(tmp_path_factory):
         PRIVATE_MEDIA_ROOT=str(tmp_path_factory.mktemp("private")),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Start every test with nothing cached: no page one test cached is served in another."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from articles import content_version
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+    else:
+        # A shared Redis is never flushed: a new version leaves every versioned entry behind.
+        content_version.bump()
+
+
+@pytest.fixture
+def without_page_cache(settings):
+    """Turn the page cache and its HTTP max-age off: for tests that count a view's queries."""
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
+    settings.PRESSROOM_HTTP_MAX_AGE = 0

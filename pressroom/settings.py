@@ -5,11 +5,14 @@ Production sets DJANGO_DEBUG=0 and must then provide DJANGO_SECRET_KEY and
 DJANGO_ALLOWED_HOSTS, or the site refuses to start.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from pressroom.content_security import policy_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -80,19 +83,36 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "csp",
+    "django_otp",
+    "accounts.apps.TOTPConfig",  # django_otp.plugins.otp_totp, named in Russian
+    "axes",
     "articles",
+    "accounts",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside any page cache: every response, a cache hit too, gets the policy header.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the shared cache: a hit skips everything below.
+    "articles.pagecache.PageCacheMiddleware",
+    # A database outage in a view answers the 503 page (pressroom.errors for the rest).
+    "pressroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "audit.middleware.AuditRequestMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pressroom.urls"
@@ -134,13 +154,18 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a stopped Redis means misses, not 500s.
+            "BACKEND": "pressroom.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pressroom",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page cache (articles/pagecache.py): how long an anonymous public page is kept at
+# most (0 turns it off), and the max-age that nginx's micro-cache and browsers are given.
+PRESSROOM_PAGE_CACHE_SECONDS = env_int("PRESSROOM_PAGE_CACHE_SECONDS", 300)
+PRESSROOM_HTTP_MAX_AGE = env_int("PRESSROOM_HTTP_MAX_AGE", 10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,6 +223,37 @@ PRESSROOM_PUBLISHER = os.environ.get(
 
 LOGIN_URL = "admin:login"
 
+# Accounts (accounts/, README "Accounts and sign-in"). django-axes checks every login
+# against the failures of the same user name from the same address; its backend comes
+# first so that a locked-out pair is refused before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = max(1, env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5))
+# At least a minute: a zero cool-off would make axes lock out for good.
+AXES_COOLOFF_TIME = datetime.timedelta(
+    seconds=max(60, env_int("DJANGO_LOGIN_COOLOFF_SECONDS", 30 * 60))
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"  # a Russian page, status 429
+# The client address: X-Forwarded-For only behind our own proxy (which must append the
+# address it saw, as nginx's $proxy_add_x_forwarded_for does), else the socket's address.
+# With DJANGO_PROXY_COUNT proxies in front, the client is the Nth address from the right;
+# anything further left was written by the client and is ignored.
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    AXES_IPWARE_PROXY_COUNT = max(1, env_int("DJANGO_PROXY_COUNT", 1)) - 1
+    IPWARE_STRICT = False  # a longer (client-prefixed) chain is normal, not an attack
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Two-factor sign-in (django-otp, TOTP): the issuer names the site in authenticator apps.
+OTP_TOTP_ISSUER = PRESSROOM_SITE_NAME
+# Administrators may delete a lost device but never read anyone's key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Security headers and cookies. With debug off the site is HTTPS-only; with debug on it
 # keeps working over plain http on 127.0.0.1.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -218,6 +274,14 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 # otherwise any client could claim its plain-http request is secure.
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content Security Policy (pressroom/content_security.py): enforced, or only reported by
+# browsers while DJANGO_CSP_REPORT_ONLY is on, to DJANGO_CSP_REPORT_URI when set.
+CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = policy_settings(
+    media_url=MEDIA_URL,
+    report_only=env_bool("DJANGO_CSP_REPORT_ONLY", False),
+    report_uri=os.environ.get("DJANGO_CSP_REPORT_URI", "").strip(),
+)
 
 LOGGING = {
     "version": 1,

@@ -365,6 +365,7 @@ def test_scheduled_article_appears_exactly_at_its_time(client, rubric, url, froz
 
 
 @every_feed
+@pytest.mark.usefixtures("without_page_cache")  # counts the view, not the cache
 def test_feed_runs_the_same_number_of_queries_for_3_and_30_articles(client, rubric, photo, url):
     """A feed costs a fixed number of queries, with photos, rubrics and tags."""
     make_articles(3, rubric=rubric, photo=photo)

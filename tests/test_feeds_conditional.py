@@ -175,6 +175,7 @@ def test_head_request_gets_the_headers_without_a_body(client, article, name, arg
     assert response.headers["ETag"]
 
 
+@pytest.mark.usefixtures("without_page_cache")  # counts the view, not the cache
 def test_304_costs_one_query(client, article, django_assert_num_queries):
     """Answering 304 takes a single query: the validators' window."""
     url = reverse("feeds:news-rss")
