@@ -119,11 +119,12 @@ def _full_text(queryset, query):
     tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
     document = RawSQL(f"{_ARTICLE}.search_document", [], output_field=SearchVectorField())
     text = Concat(F("lead"), Value(" "), _plain_text("body"), output_field=TextField())
-    newest_matches = (
+    # A query of its own, not a subquery: the RawSQL column would bind to the outer table.
+    newest_matches = list(
         queryset.alias(document=document)
         .filter(document=tsquery)
         .order_by("-published_at", "-id")
-        .values("pk")[:MAX_RANKED_MATCHES]
+        .values_list("pk", flat=True)[:MAX_RANKED_MATCHES]
     )
     return (
         queryset.filter(pk__in=newest_matches)

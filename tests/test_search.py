@@ -163,7 +163,7 @@ def test_search_runs_the_same_queries_for_3_and_30_results(client):
     with_three = count_queries(client, SEARCH, {"q": "форума"})
     add(27)
     assert count_queries(client, SEARCH, {"q": "форума"}) == with_three
-    assert with_three <= 5
+    assert with_three <= 6  # the newest matches are fetched first, then ranked
 
 
 def test_rebuild_search_index_command_runs(capsys):
@@ -261,3 +261,16 @@ def test_search_migration_is_reversible():
             [article.pk],
         )
         assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.postgres
+def test_only_the_newest_matches_are_ranked(client, monkeypatch):
+    """Ranking is bounded: past the cap, an older match drops out even if it ranks higher."""
+    monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 2)
+    now = timezone.now()
+    indexed(title="Форум форум форум", published_at=now - datetime.timedelta(days=3))
+    indexed(title="Итоги", lead="Прошёл форум.", published_at=now - datetime.timedelta(days=2))
+    indexed(title="Планы", lead="Будет форум.", published_at=now - datetime.timedelta(days=1))
+    assert sorted(found(client, "форум")) == ["Итоги", "Планы"]
+    monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 3)
+    assert found(client, "форум")[0] == "Форум форум форум"
