@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from articles.html import clean_text
 from articles.models import Article, Tag, TaggedArticle
 from articles.models.tag import fold_tag_name
+from articles.signals import content_changed
 
 CONFIG = "russian"
 MAX_QUERY_LENGTH = 200
@@ -84,7 +85,10 @@ def refresh_search_document(article_ids, *, using="default"):
         return 0
     with connections[using].cursor() as cursor:
         cursor.execute(REFRESH_SQL, [ids])
-        return cursor.rowcount
+        refreshed = cursor.rowcount
+    # Search pages show these documents: cached ones must not outlive them.
+    content_changed(using=using)
+    return refreshed
 
 
 def clean_query(raw):
