@@ -57,36 +57,26 @@ class ArticleQuerySet(models.QuerySet):
         from articles.models.tag import Tag
 
         vendor = connections[self.db].vendor
-        tag_paths = json_rows.field_paths(Tag, prefix="tag__")
-        return self.prefetch_related("photos").annotate(
-            page_rubrics=json_rows.rows_subquery(
-                Rubric,
-                "articles",
-                json_rows.field_paths(Rubric),
-                Rubric._meta.ordering,
-                vendor=vendor,
-            ),
-            page_tags=json_rows.rows_subquery(
+        # (annotation, source model, its lookup to the article, JSON paths, order)
+        sources = [
+            ("page_rubrics", Rubric, "articles", json_rows.field_paths(Rubric), None),
+            (
+                "page_tags",
                 TaggedArticle,
                 "content_object",
-                tag_paths,
+                json_rows.field_paths(Tag, prefix="tag__"),
                 [f"tag__{item}" for item in Tag._meta.ordering],
-                vendor=vendor,
             ),
-            page_updates=json_rows.rows_subquery(
-                ArticleUpdate,
-                "article",
-                json_rows.field_paths(ArticleUpdate),
-                ArticleUpdate._meta.ordering,
-                vendor=vendor,
-            ),
-            page_agreements=json_rows.rows_subquery(
-                Agreement,
-                "articles",
-                json_rows.field_paths(Agreement),
-                Agreement._meta.ordering,
-                vendor=vendor,
-            ),
+            ("page_updates", ArticleUpdate, "article", json_rows.field_paths(ArticleUpdate), None),
+            ("page_agreements", Agreement, "articles", json_rows.field_paths(Agreement), None),
+        ]
+        return self.prefetch_related("photos").annotate(
+            **{
+                name: json_rows.rows_subquery(
+                    model, link, paths, ordering or model._meta.ordering, vendor=vendor
+                )
+                for name, model, link, paths, ordering in sources
+            }
         )
 
     def get_for_page(self, **lookups):
