@@ -110,3 +110,33 @@ def log_in(page, username, password):
         page.fill("#id_otp_token", code_for(device))
     page.press("#id_password", "Enter")
     page.wait_for_url("**/admin/")
+
+
+@pytest.fixture
+def site():
+    """Return every public page type of a site with an article, gallery, tag and agreement."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from articles.models import Tag
+    from tests.browser.support import published_article
+    from tests.factories import AgreementFactory, SignatoryFactory
+
+    agreement = AgreementFactory(title="Дорожная карта сотрудничества на 2026–2028 годы")
+    SignatoryFactory(agreement=agreement, name="Евгений Солнцев")
+    article = published_article()
+    article.agreements.add(agreement)
+    local = timezone.localtime(article.published_at)
+    return {
+        "home": reverse("articles:home"),
+        "article": article.get_absolute_url(),
+        "rubric": reverse("articles:rubric", args=[article.rubrics.get().slug]),
+        "tag": reverse("articles:tag", args=[Tag.objects.get().slug]),
+        "year": reverse("articles:archive_year", args=[local.year]),
+        "month": reverse("articles:archive_month", args=[local.year, local.month]),
+        "agreements": reverse("articles:agreements"),
+        "agreement": agreement.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=Казахстана",
+        "404": "/no-such-page/",
+        "low vision settings": reverse("articles:low_vision"),
+    }

@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import ArticleUpdate, Tag
+from articles.models import ArticleUpdate
 from tests.browser.conftest import DESKTOP, log_in
 from tests.browser.support import editorial_users, published_article
-from tests.factories import AgreementFactory, SignatoryFactory
 from tests.test_admin_support import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,28 +30,6 @@ FOCUSED_JS = """() => {
   };
 }"""
 OVERFLOW_JS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def site():
-    """Return the public pages of a site with one article, its gallery, tag and agreement."""
-    agreement = AgreementFactory(title="Дорожная карта сотрудничества на 2026–2028 годы")
-    SignatoryFactory(agreement=agreement, name="Евгений Солнцев")
-    article = published_article()
-    article.agreements.add(agreement)
-    local = timezone.localtime(article.published_at)
-    return {
-        "home": reverse("articles:home"),
-        "article": article.get_absolute_url(),
-        "rubric": reverse("articles:rubric", args=[article.rubrics.get().slug]),
-        "tag": reverse("articles:tag", args=[Tag.objects.get().slug]),
-        "archive": reverse("articles:archive_month", args=[local.year, local.month]),
-        "agreements": reverse("articles:agreements"),
-        "agreement": agreement.get_absolute_url(),
-        "search": reverse("articles:search") + "?q=Казахстана",
-        "404": "/no-such-page/",
-        "low vision settings": reverse("articles:low_vision"),
-    }
 
 
 def audit(page, axe_path):

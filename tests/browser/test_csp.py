@@ -7,12 +7,11 @@ the test with what was blocked and where.
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from articles.models import Article, ShareLink, Tag
+from articles.models import Article, ShareLink
 from tests.browser.conftest import log_in
-from tests.browser.support import editorial_users, published_article
-from tests.factories import AgreementFactory, RubricFactory, SignatoryFactory, image_bytes
+from tests.browser.support import editorial_users
+from tests.factories import AgreementFactory, RubricFactory, image_bytes
 from tests.test_admin_support import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,29 +77,6 @@ class Watched:
 def watched(new_page):
     """Return a factory of watched pages, each in its own browser context."""
     return lambda: Watched(new_page())
-
-
-@pytest.fixture
-def site():
-    """Return every public page type of a site with an article, gallery, tag and agreement."""
-    agreement = AgreementFactory(title="Дорожная карта сотрудничества на 2026–2028 годы")
-    SignatoryFactory(agreement=agreement, name="Евгений Солнцев")
-    article = published_article()
-    article.agreements.add(agreement)
-    local = timezone.localtime(article.published_at)
-    return {
-        "home": reverse("articles:home"),
-        "article": article.get_absolute_url(),
-        "rubric": reverse("articles:rubric", args=[article.rubrics.get().slug]),
-        "tag": reverse("articles:tag", args=[Tag.objects.get().slug]),
-        "year": reverse("articles:archive_year", args=[local.year]),
-        "month": reverse("articles:archive_month", args=[local.year, local.month]),
-        "agreements": reverse("articles:agreements"),
-        "agreement": agreement.get_absolute_url(),
-        "search": reverse("articles:search") + "?q=Казахстана",
-        "404": "/no-such-page/",
-        "low vision settings": reverse("articles:low_vision"),
-    }
 
 
 def test_policy_is_enforced_and_violations_are_seen(watched, site):
