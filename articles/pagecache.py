@@ -1,8 +1,9 @@
 """The page cache: public pages and feeds, stored whole for anonymous visitors.
 
-The middleware sits right after WhiteNoise, so a hit is answered with two cache reads
-(the content version, then the page) before sessions, authentication, URL resolution
-and views run.
+The middleware is the outermost one, so a hit is answered with one cache round trip
+(the content version and the page, read together) before any other middleware, URL
+resolution or view runs. What the middleware below add to every response (security
+and CSP headers, Vary) is stored with the page and served with it.
 
 Never cached, neither read nor stored: requests that carry the session cookie or an
 Authorization header (editors), the admin, previews and share links, the switch of the
@@ -10,10 +11,11 @@ version for the visually impaired, and every method but GET and HEAD. Their resp
 say `Cache-Control: private, no-store`, to nginx and browsers as well.
 
 Stored: 200 responses of the public views (CACHED_VIEWS) that set no cookie, vary on
-nothing the key leaves out and allow caching. The key holds the content version (bumped
-by articles/signals.py on every write a visitor could see), the scheme, host and full
-path, and the visitor's low-vision settings, so a change shows at once and one visitor's
-page is never served to another. Time alone changes pages too: an entry expires no
+nothing the key leaves out, allow caching and carry no CSP nonce. The key holds the
+scheme, host and full path and the visitor's low-vision settings, so one visitor's page
+is never served to another; the entry holds the content version it was made under
+(bumped by articles/signals.py on every write a visitor could see) and is served only
+while that is still the current version, so a change shows at once. Time alone changes pages too: an entry expires no
 later than the next scheduled publication and, on pages that show whether an agreement
 is in force, the next local midnight; and no later than PRESSROOM_PAGE_CACHE_SECONDS.
 """
@@ -22,6 +24,7 @@ import datetime
 import hashlib
 import math
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -73,6 +76,7 @@ DATE_DEPENDENT_VIEWS = frozenset(
 # Pages that show no article: no publication can change them.
 TIMELESS_VIEWS = frozenset({"feeds:robots"})
 UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
+NONCE_MARK = "'nonce-"
 # Request headers a stored response may vary on: the key covers them.
 KEYED_VARY = frozenset({"cookie", "accept-language"})
 # The memo of the next publication is kept at most this long when nothing is scheduled.
@@ -84,8 +88,12 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Static files keep WhiteNoise's headers: the page cache neither reads nor marks them.
+        self.static_prefix = urlsplit(settings.STATIC_URL).path or "/static/"
 
     def __call__(self, request):
+        if request.path_info.startswith(self.static_prefix):
+            return self.get_response(request)  # WhiteNoise's own long-lived headers
         if bypasses_cache(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_store=True)
@@ -97,10 +105,16 @@ class PageCacheMiddleware:
         started = arrived.timestamp()
         seconds = settings.PRESSROOM_PAGE_CACHE_SECONDS
         key = page_key(request) if seconds else None
+        version = None
         if key is not None:
-            entry = cache.get(key)
-            if entry is not None and started < entry[0]:
+            found = cache.get_many([content_version.VERSION_KEY, key])
+            version = found.get(content_version.VERSION_KEY)
+            entry = found.get(key)
+            if entry is not None and entry[0] == version and started < entry[1]:
                 return respond_from_entry(request, entry, started)
+            # Read before the page is made: a write while it is made bumps the version,
+            # and the entry stored below is then already out of date.
+            version = version or content_version.current()
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         if not is_storable(request, response):
@@ -121,7 +135,7 @@ class PageCacheMiddleware:
         timeout = min(seconds, deadline - now)
         if key is not None and request.method == "GET" and timeout >= 1:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
-            entry = (now + timeout, deadline, stored_headers, response.content)
+            entry = (version, now + timeout, deadline, stored_headers, response.content)
             cache.set(key, entry, math.floor(timeout))
         mark_public(response, deadline, now)
         response = conditional(request, response)
@@ -151,7 +165,7 @@ def page_key(request):
     if len(settings.LANGUAGES) > 1:
         parts.append(translation.get_language_from_request(request))
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "backslashreplace")).hexdigest()
-    return f"pressroom:page:{content_version.current()}:{digest}"
+    return f"pressroom:page:{digest}"
 
 
 def is_storable(request, response):
@@ -165,6 +179,8 @@ def is_storable(request, response):
         return False
     if response.cookies or response.has_header("Set-Cookie"):
         return False
+    if NONCE_MARK in response.get("Content-Security-Policy", ""):
+        return False  # a nonce is for one response only
     directives = {
         directive.split("=", 1)[0].lower()
         for directive in cc_delim_re.split(response.get("Cache-Control", ""))
@@ -232,7 +248,7 @@ def mark_public(response, deadline, now):
 
 def respond_from_entry(request, entry, now):
     """Return the response stored in a cache entry, or 304 when the client has it."""
-    _expires_at, deadline, headers, content = entry
+    _version, _expires_at, deadline, headers, content = entry
     response = HttpResponse(content, headers=headers)
     mark_public(response, deadline, now)
     response = conditional(request, response)

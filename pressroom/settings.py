@@ -93,12 +93,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous public pages from the shared cache: a hit skips everything below. The
+    # headers the next two add (security, CSP) are stored with the page.
+    "articles.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Outside any page cache: every response, a cache hit too, gets the policy header.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous public pages from the shared cache: a hit skips everything below.
-    "articles.pagecache.PageCacheMiddleware",
     # A database outage in a view answers the 503 page (pressroom.errors for the rest).
     "pressroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -530,3 +530,29 @@ def test_a_new_document_replaces_the_old_one(tmp_path, django_capture_on_commit_
     assert roadmap.document.read() == pdf_bytes("Novaia redaktsiia")
     assert roadmap.document_size == len(pdf_bytes("Novaia redaktsiia"))
     assert not storage.exists(old_name)
+
+
+def estimated_articles():
+    """Return the planner's row estimate of the article table (set by ANALYZE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'articles_article'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("count, threshold, refreshed", [(3, 3, True), (5, 6, False)])
+def test_a_large_import_refreshes_the_planner_statistics(
+    tmp_path, monkeypatch, count, threshold, refreshed
+):
+    """Plans chosen for an empty table would walk thousands of new rows on every page."""
+    from articles.exchange import importer
+
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_ROWS", threshold)
+    before = estimated_articles()
+    lines = [article(f"n-{number}", title=f"Новость {number}") for number in range(count)]
+    run_import(write_folder(tmp_path / "in", lines))
+    assert Article.objects.count() == count
+    # ANALYZE writes its estimate in place: it stays even after the test's rollback.
+    assert estimated_articles() == (count if refreshed else before)

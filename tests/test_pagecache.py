@@ -100,6 +100,62 @@ def test_second_anonymous_request_runs_no_query_and_gives_the_same_bytes(
     assert second["ETag"] == first["ETag"]
 
 
+def test_a_hit_is_one_cache_round_trip_and_keeps_every_header_of_the_miss(
+    client, story, monkeypatch
+):
+    """The hit path reads the version and the page together and runs no other middleware,
+    yet it answers with the security and CSP headers the middleware below added."""
+    first = fetch(client, "/")
+    calls, depth = [], []
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth:  # the local-memory backend's get_many() calls get() itself
+                calls.append(name)
+            depth.append(name)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth.pop()
+
+        return call
+
+    for name in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    second = fetch(Client(), "/")
+    assert second["X-Cache"] == "HIT"
+    assert calls == ["get_many"]
+    for header in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+        "Vary",
+        "Content-Language",
+    ):
+        assert second.get(header) == first.get(header), header
+    assert "nonce" not in second["Content-Security-Policy"]
+
+
+def test_a_page_stored_under_an_older_content_version_is_not_served(client, story):
+    """The entry keeps the version it was made under; a bump makes it a miss at once."""
+    assert fetch(client, "/")["X-Cache"] == "MISS"
+    assert fetch(Client(), "/")["X-Cache"] == "HIT"
+    content_version.bump()
+    assert fetch(Client(), "/")["X-Cache"] == "MISS"
+    assert fetch(Client(), "/")["X-Cache"] == "HIT"
+
+
+def test_static_files_keep_their_own_headers_for_signed_in_editors(client, settings):
+    """Static files never pass through the page cache: no private, no-store for editors."""
+    settings.STATIC_URL = "/static/"
+    client.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+    response = client.get("/static/css/site.css")
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert "X-Cache" not in response
+
+
 def test_public_responses_may_be_kept_briefly_by_nginx_and_browsers(client, story):
     """A cacheable page says public, max-age=PRESSROOM_HTTP_MAX_AGE and Vary: Cookie."""
     for response in (fetch(client, "/"), fetch(client, "/")):

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, connection, reset_queries, transaction
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,10 @@ from articles.search import refresh_search_document
 from articles.signals import one_bump
 
 MODELS = {"rubric": Rubric, "organization": Organization, "agreement": Agreement}
+# After this many rows written, PostgreSQL's planner statistics are refreshed at once:
+# until autovacuum gets to it, plans made for the tables as they were (a few rows) walk
+# the newly imported thousands on every page view.
+ANALYZE_AFTER_ROWS = 1000
 
 
 @dataclass
@@ -111,6 +116,19 @@ def failure_message(result):
     ) % {"count": count}
 
 
+def refresh_statistics(result):
+    """ANALYZE the content tables on PostgreSQL after an import that wrote many rows."""
+    written = sum(counts.created + counts.updated for counts in result.counts.values())
+    if connection.vendor != "postgresql" or written < ANALYZE_AFTER_ROWS:
+        return
+    tables = [
+        connection.ops.quote_name(model._meta.db_table)
+        for model in apps.get_app_config("articles").get_models(include_auto_created=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
+
+
 def import_content(source, *, dry_run=False, on_error=None, progress=None):
     """Import a located exchange file and return an ImportResult.
 
@@ -160,6 +178,8 @@ class Importer(CatalogImport, ArticleImport):
             finally:
                 if self.progress:
                     self.progress.close()
+        if not self.dry_run:
+            refresh_statistics(self.result)
         return self.result
 
     @contextmanager
