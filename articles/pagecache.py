@@ -15,9 +15,10 @@ nothing the key leaves out, allow caching and carry no CSP nonce. The key holds 
 scheme, host and full path and the visitor's low-vision settings, so one visitor's page
 is never served to another; the entry holds the content version it was made under
 (bumped by articles/signals.py on every write a visitor could see) and is served only
-while that is still the current version, so a change shows at once. Time alone changes pages too: an entry expires no
-later than the next scheduled publication and, on pages that show whether an agreement
-is in force, the next local midnight; and no later than PRESSROOM_PAGE_CACHE_SECONDS.
+while that is still the current version, so a change shows at once. Time alone changes
+pages too: an entry expires no later than the next scheduled publication and, on pages
+that show whether an agreement is in force, the next local midnight; and no later than
+PRESSROOM_PAGE_CACHE_SECONDS.
 """
 
 import datetime
