@@ -154,6 +154,19 @@ def test_rubric_and_tag_sitemaps_list_only_those_with_published_articles(client)
     assert locations(client.get(section("tags"))) == ["http://testserver/tags/kazakhstan/"]
 
 
+def test_index_dates_the_articles_by_their_last_edit_not_by_hidden_ones(client, frozen):
+    """Editing an old published article moves the index's date; saving a draft does not."""
+    old = ArticleFactory(published_at=NOW - datetime.timedelta(days=3))
+    ArticleFactory(published_at=NOW - datetime.timedelta(days=1))
+    frozen.shift(datetime.timedelta(hours=2))
+    old.title = "Исправленный заголовок"
+    old.save()
+    frozen.shift(datetime.timedelta(hours=1))
+    ArticleFactory(status=Article.Status.DRAFT)
+    ArticleFactory(published_at=NOW + datetime.timedelta(days=1))  # scheduled
+    assert lastmods(client.get(reverse("feeds:sitemap")))[0] == "2025-11-13T11:10:00+05:00"
+
+
 def test_rubric_lastmod_is_its_newest_published_change(client, frozen):
     """A rubric is dated by the last change of its published articles, not of hidden ones."""
     rubric = RubricFactory()

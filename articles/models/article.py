@@ -214,6 +214,12 @@ class Article(models.Model):
                 condition=Q(status="published"),
                 name="article_public_order_idx",
             ),
+            # The sitemap index's date: the last change of any published article.
+            models.Index(
+                fields=["-updated_at"],
+                condition=Q(status="published"),
+                name="article_public_changed_idx",
+            ),
         ]
         permissions = [
             ("publish_article", _("Can approve, publish and unpublish articles")),
