@@ -72,8 +72,8 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
         f"page and mode (medians), wrk with 8 connections.",
         f"Machine: {machine}",
         "",
-        "| page | served by | req/s | p50 ms | p99 ms | SQL queries | target |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| page | served by | req/s | p50 ms | p95 ms | p99 ms | SQL queries | target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for (page, mode), figures in results.items():
         target = TARGETS.get((page, mode), "")
@@ -85,7 +85,8 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
         errors = f" ({figures['errors']} failed)" if figures["errors"] else ""
         lines.append(
             f"| {page} | {MODE_NAMES[mode]} | {_rate(figures['rps'])}{errors} | "
-            f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} | {count} | {target} |"
+            f"{figures['p50_ms']:.1f} | {figures['p95_ms']:.1f} | {figures['p99_ms']:.1f} | "
+            f"{count} | {target} |"
         )
     lines += [
         "",
@@ -108,6 +109,11 @@ def _rate(rps):
 
 
 def import_line(imported):
+    if not imported:
+        return (
+            "Import: not measured; the database was filled beforehand "
+            "(`bench/run.py --existing`, e.g. by bench/make_scale_db.py)."
+        )
     flat = ""
     if imported.get("quarter_rss_mib"):
         flat = f", {imported['quarter_rss_mib']} MiB a quarter of the way through"
