@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article
+from articles.templatetags.pressroom import DATETIME_FORMAT, time_tag
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +195,17 @@ def test_home_links_year_archives_that_have_published_news(client):
     assert content.index('href="/news/2025/"') < content.index('href="/news/2024/"')
     future_year = (timezone.now() + datetime.timedelta(days=400)).year
     assert f'href="/news/{future_year}/"' not in content
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_cards_date_every_month_as_the_russian_date_format_does(month):
+    """The card's quick date text is exactly what Django's "j E Y, H:i" format gives."""
+
+    moment = datetime.datetime(2025, month, 3, 4, 5, tzinfo=datetime.UTC)
+    local = timezone.localtime(moment)
+    with translation.override("ru"):
+        expected = (
+            f'<time datetime="{date_filter(local, "c")}">{date_filter(local, DATETIME_FORMAT)}'
+            "</time>"
+        )
+        assert time_tag(moment) == expected
