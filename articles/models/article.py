@@ -1,7 +1,7 @@
 """Articles: news, press releases, visits, statements and interviews."""
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from articles.models import json_rows
 from articles.models.base import KeyField, non_empty
 from articles.models.fields import SanitizedHTMLField
 from articles.models.tag import ArticleTagManager, TaggedArticle
+from articles.prepared import PreparedQuery, json_value
 
 TITLE_MAX_LENGTH = 300
 SLUG_MAX_LENGTH = 120
@@ -107,7 +108,29 @@ def attach_page_relations(article):
         ("updates", ArticleUpdate, article.page_updates),
         ("agreements", Agreement, article.page_agreements),
     ):
+        # A raw query (public_page_article) leaves the arrays as JSON text.
+        rows = json_value(rows)
         json_rows.attach(article, name, json_rows.instances(model, rows, db=db, vendor=vendor))
+
+
+def _public_page_query(*, now, pk):
+    return Article.objects.published(now).for_page().filter(pk=pk)
+
+
+# The article page's own query, compiled once per process (see articles.prepared).
+_PUBLIC_PAGE = PreparedQuery(_public_page_query)
+
+
+def public_page_article(pk, *, now, using=DEFAULT_DB_ALIAS):
+    """Return the article page's article as published at `now`, as get_for_page() does.
+
+    Raises Article.DoesNotExist when the public cannot see it.
+    """
+    found = list(_PUBLIC_PAGE.run(using=using, now=now, pk=pk).prefetch_related("photos"))
+    if not found:
+        raise Article.DoesNotExist("No published article has this id.")
+    attach_page_relations(found[0])
+    return found[0]
 
 
 class Article(models.Model):

@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 
 from articles.models import Article, TaggedArticle
+from articles.prepared import PreparedQuery
 
 RELATED_COUNT = 5
 RELATED_MINIMUM = 3
@@ -45,24 +46,38 @@ def tag_links(tag_ids, per_tag=None):
     return TaggedArticle.objects.filter(condition)
 
 
-def around(visible, article):
+def around(article, *, now):
     """Return (related, previous, next) for an article page, in one query.
 
-    visible is the queryset of published articles for this request. Related news are
-    up to five articles sharing most tags; when fewer than three share one, the newest
-    of the same rubrics fill the block.
+    now is the moment of the request (what is published). Related news are up to five
+    articles sharing most tags; when fewer than three share one, the newest of the same
+    rubrics fill the block.
     """
-    others = visible.exclude(pk=article.pk)
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    rubric_ids = [rubric.pk for rubric in article.rubrics.all()]
+    rows = list(
+        AROUND.run(
+            using=article._state.db,
+            constants={"per_tag": RELATED_CANDIDATES_PER_TAG},
+            now=now,
+            pk=article.pk,
+            published_at=article.published_at,
+            tag_ids=[tag.pk for tag in article.tags.all()],
+            rubric_ids=[rubric.pk for rubric in article.rubrics.all()],
+        )
+    )
+    return _related(rows), _part(rows, "previous"), _part(rows, "next")
+
+
+def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
+    """Return the UNION of around() as a queryset (built once per shape, see AROUND)."""
+    visible = Article.objects.published(now)
+    others = visible.exclude(pk=pk)
     # The plain bound (<=, >=) lets the index start at the article's time; without it
     # the OR below makes PostgreSQL walk the index from the newest row down.
-    when = article.published_at
-    older = Q(published_at__lte=when) & (
-        Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk)
+    older = Q(published_at__lte=published_at) & (
+        Q(published_at__lt=published_at) | Q(published_at=published_at, pk__lt=pk)
     )
-    newer = Q(published_at__gte=when) & (
-        Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk)
+    newer = Q(published_at__gte=published_at) & (
+        Q(published_at__gt=published_at) | Q(published_at=published_at, pk__gt=pk)
     )
     members = [
         _member(visible.filter(older).order_by(*NEWEST_FIRST).values("pk")[:1], "previous"),
@@ -71,7 +86,7 @@ def around(visible, article):
     if tag_ids:
         visible_other = others.filter(pk=OuterRef("content_object_id"))
         best = (
-            tag_links(tag_ids)
+            tag_links(tag_ids, per_tag)
             .filter(Exists(visible_other))
             .values("content_object_id")
             .annotate(shared=Count("id"))
@@ -88,8 +103,11 @@ def around(visible, article):
         fill = RELATED_COUNT + RELATED_MINIMUM - 1
         same_rubric = others.filter(Exists(links)).order_by(*NEWEST_FIRST).values("pk")[:fill]
         members.append(_member(same_rubric, "rubric"))
-    rows = list(members[0].union(*members[1:], all=True))
-    return _related(rows), _part(rows, "previous"), _part(rows, "next")
+    return members[0].union(*members[1:], all=True)
+
+
+# Building and compiling the UNION costs the ORM more than the database takes to run it.
+AROUND = PreparedQuery(around_query)
 
 
 def _part(rows, part):

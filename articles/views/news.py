@@ -6,8 +6,9 @@ from django.views.generic import TemplateView
 
 from articles.metadata import article_json_ld, share_image
 from articles.models import Article, Rubric, Tag
+from articles.models.article import public_page_article
 from articles.views.around import around
-from articles.views.mixins import ArticleListView, published_articles
+from articles.views.mixins import ArticleListView, request_now
 
 
 class HomeView(ArticleListView):
@@ -63,7 +64,7 @@ class ArticleView(TemplateView):
 
     def get(self, request, *args, pk, slug, **kwargs):
         try:
-            article = published_articles(request).get_for_page(pk=pk)
+            article = public_page_article(pk, now=request_now(request))
         except Article.DoesNotExist as error:
             raise Http404("No such article.") from error
         if slug != article.slug:
@@ -79,7 +80,7 @@ class ArticleView(TemplateView):
         lead_photo = photos[0] if photos else None
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         latest_update = modified_at(article)
-        related, previous_article, next_article = around(published_articles(self.request), article)
+        related, previous_article, next_article = around(article, now=request_now(self.request))
         return super().get_context_data(
             article=article,
             lead_photo=lead_photo,

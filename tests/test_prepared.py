@@ -1,0 +1,93 @@
+"""Prepared queries: compiled once per shape, then run with new values, same results."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from articles.prepared import PlaceholderMissing, PreparedQuery
+from articles.views.around import around_query
+from tests.factories import ArticleFactory, RubricFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2025, 11, 13, 6, 0, tzinfo=datetime.UTC)
+
+
+def published_before(moment, *, now):
+    return Article.objects.published(now).filter(published_at__lt=moment).order_by("pk")
+
+
+def test_later_runs_put_each_new_value_in_its_place():
+    """The SQL is compiled once; each run answers for its own moments, not the first ones."""
+    articles = [
+        ArticleFactory(published_at=NOW - datetime.timedelta(days=days)) for days in (1, 2, 3)
+    ]
+    query = PreparedQuery(published_before)
+    for days, expected in ((0, articles), (2, articles[1:]), (3, articles[2:]), (5, [])):
+        moment = NOW - datetime.timedelta(days=days, hours=-1)
+        found = list(query.run(moment=moment, now=NOW))
+        assert [a.pk for a in found] == [a.pk for a in expected], days
+    assert len(query._compiled) == 1
+
+
+def test_a_value_written_into_the_sql_text_is_refused():
+    """A value the ORM does not pass as a parameter would be frozen into the SQL: refused."""
+    query = PreparedQuery(lambda pk: Article.objects.extra(where=[f"id = {int(pk)}"]))
+    with pytest.raises(PlaceholderMissing):
+        query.run(pk=1)
+
+
+def test_lists_of_other_lengths_and_other_constants_are_shapes_of_their_own():
+    """Two tags or three, a limit of 1 or 2: each compiles once and answers right."""
+    rubrics = [RubricFactory() for _ in range(3)]
+    first = ArticleFactory(published_at=NOW - datetime.timedelta(hours=3), rubrics=rubrics[:1])
+    second = ArticleFactory(published_at=NOW - datetime.timedelta(hours=2), rubrics=rubrics[1:2])
+    third = ArticleFactory(published_at=NOW - datetime.timedelta(hours=1), rubrics=rubrics[2:])
+
+    def in_rubrics(rubric_ids, limit):
+        return (
+            Article.objects.filter(rubrics__in=rubric_ids)
+            .order_by("-published_at")
+            .distinct()[:limit]
+        )
+
+    query = PreparedQuery(in_rubrics)
+    ids = [rubric.pk for rubric in rubrics]
+
+    def run(rubric_ids, limit):
+        return [a.pk for a in query.run(rubric_ids=rubric_ids, constants={"limit": limit})]
+
+    assert run(ids[:2], 5) == [second.pk, first.pk]
+    assert run(ids, 5) == [third.pk, second.pk, first.pk]
+    assert run(ids[1:], 5) == [third.pk, second.pk]
+    assert run(ids, 1) == [third.pk]
+    assert len(query._compiled) == 3
+
+
+def test_the_article_pages_union_gives_what_the_orm_gives(django_assert_num_queries):
+    """The prepared neighbours-and-related UNION returns the ORM's rows, run after run."""
+    rubric = RubricFactory()
+    articles = [
+        ArticleFactory(
+            published_at=NOW - datetime.timedelta(hours=hours),
+            rubrics=[rubric],
+            tags=["Казахстан", "губернатор"][: hours % 3],
+        )
+        for hours in range(1, 8)
+    ]
+    query = PreparedQuery(around_query)
+    for article in articles:
+        values = {
+            "now": timezone.now(),
+            "pk": article.pk,
+            "published_at": article.published_at,
+            "tag_ids": [tag.pk for tag in article.tags.all()],
+            "rubric_ids": [rubric.pk],
+        }
+        expected = {(row.pk, row.part, row.shared) for row in around_query(**values, per_tag=50)}
+        with django_assert_num_queries(1):
+            found = list(query.run(constants={"per_tag": 50}, **values))
+        assert {(row.pk, row.part, row.shared) for row in found} == expected
+        assert all(isinstance(row.published_at, datetime.datetime) for row in found)
