@@ -78,12 +78,7 @@ class PreparedQuery:
         queryset = self.build(**placeholders, **constants)
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-        # Columns of subqueries and UNION members are named col1, col2…: map them back.
-        translations = {
-            alias: expression.target.attname
-            for expression, _sql, alias in compiler.select
-            if alias and hasattr(expression, "target") and alias != expression.target.attname
-        }
+        translations = _translations(compiler)
         positions = {
             position: wanted[param]
             for position, param in enumerate(params)
@@ -93,6 +88,16 @@ class PreparedQuery:
         if missing:
             raise PlaceholderMissing(f"not among the query's parameters: {sorted(missing)}")
         return queryset.model, sql, params, positions, translations
+
+
+def _translations(compiler):
+    """Return {column: field name} for the columns the SQL renames (col1, col2… in UNIONs)."""
+    translations = {}
+    for expression, _sql, alias in compiler.select:
+        target = getattr(expression, "target", None)
+        if alias and target is not None and alias not in compiler.query.annotation_select:
+            translations[alias] = target.attname
+    return translations
 
 
 def json_value(raw):

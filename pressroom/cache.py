@@ -113,6 +113,20 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, *, health, **options):
         super().__init__(servers, **{**DEFAULT_POOL_OPTIONS, **options})
         self.health = health
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        """Return the redis.Redis client of a pool, made once.
+
+        Django makes a new one per call, and making one (its table of ~170 response
+        callbacks) costs a quarter of a page-cache hit. Clients are thread-safe: each
+        command takes a connection from the pool.
+        """
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
     def _call(self, operation, fallback, *args, lost_keys=(), expiring=True):
         """Run a parent operation; on an outage record lost writes and return fallback."""

@@ -91,3 +91,21 @@ def test_the_article_pages_union_gives_what_the_orm_gives(django_assert_num_quer
             found = list(query.run(constants={"per_tag": 50}, **values))
         assert {(row.pk, row.part, row.shared) for row in found} == expected
         assert all(isinstance(row.published_at, datetime.datetime) for row in found)
+
+
+def test_cards_get_their_rubrics_in_order_and_the_first_photo_by_position():
+    """attach_listing(): two queries for any number of cards, the same as the relations."""
+    from articles.models.article import attach_listing
+    from tests.factories import PhotoFactory
+
+    rubrics = [RubricFactory(name=name) for name in ("Экономика", "Политика")]
+    with_photos = ArticleFactory(rubrics=rubrics)
+    second = PhotoFactory(article=with_photos, position=2)
+    first = PhotoFactory(article=with_photos, position=1)
+    plain = ArticleFactory()
+    listed = attach_listing(list(Article.objects.filter(pk__in=[with_photos.pk, plain.pk])))
+    by_pk = {article.pk: article for article in listed}
+    assert by_pk[with_photos.pk].lead_photo == first != second
+    assert list(by_pk[with_photos.pk].rubrics.all()) == list(with_photos.rubrics.all())
+    assert by_pk[plain.pk].lead_photo is None
+    assert list(by_pk[plain.pk].rubrics.all()) == []

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
-from django.db.models import Prefetch, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,22 +34,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
 
     def for_listing(self):
-        """Return articles ready for a list: the lead photo and rubrics fetched at once.
+        """Return articles for a list, newest first; pass them to attach_listing() after.
 
-        Cards show one photo, so only the first of each article is fetched (a window
-        query), into `lead_photos`; `Article.lead_photo` reads it.
+        Cards never show the body: leaving it out saves reading ~5 kB a card.
         """
-        from articles.models.photo import Photo
-
-        # Cards never show the body: leaving it out saves reading ~5 kB a card.
-        return (
-            self.defer("body")
-            .prefetch_related(
-                "rubrics",
-                Prefetch("photos", queryset=Photo.objects.all()[:1], to_attr="lead_photos"),
-            )
-            .order_by("-published_at", "-id")
-        )
+        return self.defer("body").order_by("-published_at", "-id")
 
     def for_page(self):
         """Return articles ready for the article page: everything it shows, in one query
@@ -111,6 +100,45 @@ def attach_page_relations(article):
         # A raw query (public_page_article) leaves the arrays as JSON text.
         rows = json_value(rows)
         json_rows.attach(article, name, json_rows.instances(model, rows, db=db, vendor=vendor))
+
+
+def _rubrics_query(*, article_ids):
+    from articles.models import Rubric
+
+    return Rubric.objects.filter(articles__in=article_ids).annotate(listed_for=F("articles__id"))
+
+
+def _lead_photos_query(*, article_ids):
+    from articles.models.photo import Photo
+
+    first = Photo.objects.filter(article_id=OuterRef("article_id")).values("pk")[:1]
+    return Photo.objects.filter(article_id__in=article_ids, pk=Subquery(first))
+
+
+# What a card shows besides the article: compiled once per number of cards.
+_LIST_RUBRICS = PreparedQuery(_rubrics_query)
+_LEAD_PHOTOS = PreparedQuery(_lead_photos_query)
+
+
+def attach_listing(articles):
+    """Fetch what cards show of articles (rubrics, the lead photo) in two queries.
+
+    Rubrics become the prefetched `article.rubrics.all()`, the first photo in order
+    the `lead_photos` that `Article.lead_photo` reads. Returns articles.
+    """
+    if not articles:
+        return articles
+    using = articles[0]._state.db
+    ids = [article.pk for article in articles]
+    rubrics, photos = {}, {}
+    for rubric in _LIST_RUBRICS.run(using=using, article_ids=ids):
+        rubrics.setdefault(rubric.listed_for, []).append(rubric)
+    for photo in _LEAD_PHOTOS.run(using=using, article_ids=ids):
+        photos[photo.article_id] = [photo]
+    for article in articles:
+        json_rows.attach(article, "rubrics", rubrics.get(article.pk, []))
+        article.lead_photos = photos.get(article.pk, [])
+    return articles
 
 
 def _public_page_query(*, now, pk):

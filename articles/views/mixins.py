@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from articles.models.article import attach_listing
 
 ARTICLES_PER_PAGE = 20
 NEWEST_FIRST = ("-published_at", "-id")
@@ -86,7 +87,9 @@ def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE):
     else:
         ids = queryset.order_by(*NEWEST_FIRST).values("pk")[offset : offset + per_page + 1]
         rows = Article.objects.filter(pk__in=Subquery(ids)).for_listing()
-    return _page(list(rows), number, per_page)
+    page = _page(list(rows), number, per_page)
+    attach_listing(page.object_list)
+    return page
 
 
 def _page(rows, number, per_page):
