@@ -57,6 +57,9 @@ class PreparedQuery:
             if len(self._compiled) > MAX_SHAPES:
                 self._compiled.popitem(last=False)
         model, sql, params, positions, translations = compiled
+        if not _in_range(connection, values):
+            # As the ORM answers a lookup no row can match (an id of 30 digits in a URL).
+            return model._default_manager.none()
         params = list(params)
         for position, (name, index) in positions.items():
             value = values[name] if index is None else values[name][index]
@@ -103,6 +106,15 @@ def _translations(compiler):
 def json_value(raw):
     """Return a JSON annotation of a raw query as Python (raw queries leave it as text)."""
     return json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+
+
+def _in_range(connection, values):
+    low, high = connection.ops.integer_field_range("BigIntegerField")
+    for value in values.values():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, int) and not low <= item <= high:
+                return False
+    return True
 
 
 def _shape_of(value):

@@ -109,3 +109,11 @@ def test_cards_get_their_rubrics_in_order_and_the_first_photo_by_position():
     assert list(by_pk[with_photos.pk].rubrics.all()) == list(with_photos.rubrics.all())
     assert by_pk[plain.pk].lead_photo is None
     assert list(by_pk[plain.pk].rubrics.all()) == []
+
+
+def test_an_id_beyond_any_integer_matches_nothing_as_in_the_orm():
+    """A 30-digit id from a URL is no row, not a database error."""
+    query = PreparedQuery(lambda pk: Article.objects.filter(pk=pk))
+    ArticleFactory()
+    assert list(query.run(pk=10**30)) == []
+    assert list(query.run(pk=-(10**30))) == []

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.utils import feedgenerator, timezone
 from django.utils.html import escape
@@ -20,9 +19,20 @@ from articles.feeds.content import (
     with_update_notes,
 )
 from articles.feeds.generators import RssFeed
-from articles.models import Article, ArticleUpdate, TaggedArticle
+from articles.models import Article
+from articles.models.article import attach_page_relations
+from articles.prepared import PreparedQuery
 
 MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
+
+
+def _feed_items_query(*, now, article_ids):
+    visible = Article.objects.published(now).filter(pk__in=article_ids)
+    return visible.for_page().order_by(*NEWEST_FIRST)
+
+
+# Compiled once per number of items (see articles.prepared).
+_FEED_ITEMS = PreparedQuery(_feed_items_query)
 SUMMARY_WORDS = 50
 
 
@@ -81,28 +91,15 @@ class ArticleFeed(Feed):
         return articles
 
     def items(self, obj):
-        # The window the validators were made from, with everything items show.
+        # The window the validators were made from, with everything items show: the
+        # rubrics, tags and update notes as JSON arrays, as on the article page.
+        if not self.article_ids:
+            return []
         articles = list(
-            Article.objects.published(self.now)
-            .filter(pk__in=self.article_ids)
-            .prefetch_related(
-                "rubrics",
-                # taggit's own "tags" prefetch has no ORDER BY, so categories came in
-                # whatever order the query plan gave; name the order, as pages do.
-                Prefetch(
-                    "tagged_items",
-                    queryset=TaggedArticle.objects.select_related("tag").order_by(
-                        "tag__name", "tag_id"
-                    ),
-                ),
-                "photos",
-            )
-            .annotate(has_updates=Exists(ArticleUpdate.objects.filter(article=OuterRef("pk"))))
-            .order_by(*NEWEST_FIRST)
+            _FEED_ITEMS.run(now=self.now, article_ids=self.article_ids).prefetch_related("photos")
         )
-        # Update notes are rare: fetch them in one query, and only when some item has them.
-        if any(article.has_updates for article in articles):
-            prefetch_related_objects(articles, "updates")
+        for article in articles:
+            attach_page_relations(article)
         return articles
 
     def absolute(self, url):
@@ -150,7 +147,7 @@ class ArticleFeed(Feed):
 
     def item_categories(self, item):
         names = [rubric.name for rubric in item.rubrics.all()]
-        names += [tagged.tag.name for tagged in item.tagged_items.all()]
+        names += [tag.name for tag in item.tags.all()]
         return [one_line(name) for name in names]
 
     def item_enclosures(self, item):
