@@ -117,3 +117,26 @@ def test_an_id_beyond_any_integer_matches_nothing_as_in_the_orm():
     ArticleFactory()
     assert list(query.run(pk=10**30)) == []
     assert list(query.run(pk=-(10**30))) == []
+
+
+def test_relations_read_from_the_page_query_never_reach_other_articles_rows(
+    django_assert_num_queries,
+):
+    """The attached relations answer without a query; derived queries match nothing.
+
+    Deleting through `article.rubrics.all()` of a page-loaded article must not touch
+    the rubrics of every article, as an unfiltered queryset would.
+    """
+    economy, politics = RubricFactory(name="Экономика"), RubricFactory(name="Политика")
+    shown = ArticleFactory(rubrics=[economy], tags=["Оренбургская область"])
+    ArticleFactory(rubrics=[politics], tags=["Казахстан"])
+    article = Article.objects.get_for_page(pk=shown.pk)
+    with django_assert_num_queries(0):
+        assert [rubric.name for rubric in article.rubrics.all()] == ["Экономика"]
+        assert [tag.name for tag in article.tags.all()] == ["Оренбургская область"]
+    assert list(article.rubrics.all().filter(name="Политика")) == []
+    article.tags.all().delete()
+    assert sorted(Article.objects.values_list("tags__name", flat=True)) == [
+        "Казахстан",
+        "Оренбургская область",
+    ]

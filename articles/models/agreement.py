@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.base import KeyField, non_empty
+from articles.reversing import cached_reverse
 
 
 class Organization(models.Model):
@@ -124,7 +124,7 @@ class Agreement(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("articles:agreement", kwargs={"pk": self.pk, "slug": self.slug})
+        return cached_reverse("articles:agreement", pk=self.pk, slug=self.slug)
 
     def status_on(self, day):
         """Return whether the agreement is in force, expired or pending on a given day."""

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -13,6 +12,7 @@ from articles.models.base import KeyField, non_empty
 from articles.models.fields import SanitizedHTMLField
 from articles.models.tag import ArticleTagManager, TaggedArticle
 from articles.prepared import PreparedQuery, json_value
+from articles.reversing import cached_reverse
 
 TITLE_MAX_LENGTH = 300
 SLUG_MAX_LENGTH = 120
@@ -294,7 +294,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+        return cached_reverse("articles:article", pk=self.pk, slug=self.slug)
 
     def is_published(self, now=None):
         """Return whether readers can see this article at `now`; mirrors published()."""

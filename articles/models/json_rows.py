@@ -93,9 +93,15 @@ def attach(instance, name, objects):
     """Store objects as the prefetched result of `instance.<name>.all()`.
 
     This is what prefetch_related() itself does once its query has run: the related
-    manager returns this queryset, already evaluated, instead of querying.
+    manager returns this queryset, already evaluated, instead of querying. Unlike
+    prefetch_related()'s, the queryset is not filtered to the instance (building the
+    related manager's filter cost more than the rest of a feed item): it is emptied
+    instead, so a queryset derived from it (`.filter()`, `.delete()`) matches nothing
+    rather than every row. Code that needs such a query asks the model, not the cache.
     """
-    queryset = getattr(instance, name).all()
+    model = instance._meta.get_field(name).related_model
+    queryset = model._default_manager.get_queryset()
+    queryset.query.set_empty()
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     if not hasattr(instance, "_prefetched_objects_cache"):

@@ -1,8 +1,8 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from articles.models.base import KeyField, non_empty
+from articles.reversing import cached_reverse
 
 
 class Rubric(models.Model):
@@ -30,4 +30,4 @@ class Rubric(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:rubric", kwargs={"slug": self.slug})
+        return cached_reverse("articles:rubric", slug=self.slug)

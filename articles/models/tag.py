@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from taggit.managers import _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from articles.reversing import cached_reverse
 from articles.slugs import translit_slug
 
 TAG_NAME_MAX_LENGTH = 100
@@ -78,9 +79,7 @@ class Tag(TagBase):
         return f"{slug}-{i}" if i is not None else slug
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return cached_reverse("articles:tag", slug=self.slug)
 
 
 class TaggedArticle(TaggedItemBase):
