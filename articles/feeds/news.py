@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from articles.feeds.base import ArticleFeed
 from articles.feeds.generators import AtomFeed
-from articles.models import Rubric, Tag
+from articles.models import Rubric, RubricLink, Tag, TaggedArticle
 
 
 class LatestNewsFeed(ArticleFeed):
@@ -29,7 +29,8 @@ class RubricNewsFeed(ArticleFeed):
         return Rubric.objects.get(slug=slug)
 
     def visible(self, rubric):
-        return super().visible(rubric).filter(rubrics=rubric)
+        links = RubricLink.objects.filter(rubric=rubric)
+        return super().visible(rubric).filter(pk__in=self.newest_listed(links, "article_id"))
 
     def title(self, rubric):
         return _("%(site)s: %(rubric)s") % {
@@ -51,7 +52,8 @@ class TagNewsFeed(ArticleFeed):
         return Tag.objects.get(slug=slug)
 
     def visible(self, tag):
-        return super().visible(tag).filter(tags=tag)
+        links = TaggedArticle.objects.filter(tag=tag)
+        return super().visible(tag).filter(pk__in=self.newest_listed(links, "content_object_id"))
 
     def title(self, tag):
         return _("%(site)s: news on “%(tag)s”") % {

@@ -1,5 +1,6 @@
 from articles.models.agreement import Agreement, Organization, Signatory
 from articles.models.article import Article, ArticleQuerySet, ArticleUpdate
+from articles.models.listing import RubricLink
 from articles.models.photo import Photo
 from articles.models.rubric import Rubric
 from articles.models.tag import Tag, TaggedArticle
@@ -13,6 +14,7 @@ __all__ = [
     "Organization",
     "Photo",
     "Rubric",
+    "RubricLink",
     "ShareLink",
     "Signatory",
     "Tag",

@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from taggit.managers import _TaggableManager
@@ -89,6 +90,8 @@ class TaggedArticle(TaggedItemBase):
         "articles.Article", on_delete=models.CASCADE, related_name="tagged_items"
     )
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    # The article's publication time while it is published (see articles.models.listing).
+    listed_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("article tag")
@@ -99,6 +102,12 @@ class TaggedArticle(TaggedItemBase):
         indexes = [
             # Tag pages and related news read a tag's articles newest (highest id) first.
             models.Index(fields=["tag", "-content_object"], name="taggedarticle_tag_article_idx"),
+            # Tag pages: any page of any tag read off this index (articles.models.listing).
+            models.Index(
+                fields=["tag", "-listed_at", "-content_object"],
+                condition=Q(listed_at__isnull=False),
+                name="taggedarticle_listing_idx",
+            ),
         ]
 
 

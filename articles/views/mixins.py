@@ -73,16 +73,22 @@ def lookahead_page(queryset, number, per_page=ARTICLES_PER_PAGE):
     return _page(list(queryset[offset : offset + per_page + 1]), number, per_page)
 
 
-def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE):
+def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE, *, listed_ids=None):
     """Return page `number` of articles newest first, ready for a list; 404 past the end.
 
     A deep page skips its OFFSET rows in a subquery that selects ids only, which the
     database answers from the index of published rows without reading the articles
     (page 2000 of a million skips 40 000 index entries, not 40 000 rows); only the
     page's own rows are then read, with their photos and rubrics.
+
+    listed_ids, when given, are the same articles' ids newest first from a rubric's or
+    tag's links (articles.models.listing): every page is then cut from them.
     """
     offset = (number - 1) * per_page
-    if offset == 0:
+    if listed_ids is not None:
+        ids = listed_ids[offset : offset + per_page + 1]
+        rows = queryset.filter(pk__in=Subquery(ids)).for_listing()
+    elif offset == 0:
         rows = queryset.for_listing()[: per_page + 1]
     else:
         ids = queryset.order_by(*NEWEST_FIRST).values("pk")[offset : offset + per_page + 1]
@@ -120,9 +126,18 @@ class ArticleListView(TemplateView):
         """Return the articles listed (newest_page() orders them and fetches what cards show)."""
         return published_articles(self.request)
 
+    def listed_ids(self):
+        """Return the listed articles' ids newest first from links, or None (see newest_page)."""
+        return None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = newest_page(self.get_queryset(), page_number(self.request), self.paginate_by)
+        page = newest_page(
+            self.get_queryset(),
+            page_number(self.request),
+            self.paginate_by,
+            listed_ids=self.listed_ids(),
+        )
         if not page.object_list and not self.allow_empty:
             raise Http404("Nothing published here.")
         path = self.request.path + (f"?page={page.number}" if page.number > 1 else "")

@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from articles.metadata import article_json_ld, share_image
-from articles.models import Article, Rubric, Tag
+from articles.models import Article, Rubric, RubricLink, Tag, TaggedArticle
 from articles.models.article import public_page_article
+from articles.models.listing import listed_ids
 from articles.views.around import around
 from articles.views.mixins import ArticleListView, request_now
 
@@ -30,6 +31,10 @@ class RubricView(ArticleListView):
     def get_queryset(self):
         return super().get_queryset().filter(rubrics=self.rubric)
 
+    def listed_ids(self):
+        links = RubricLink.objects.filter(rubric=self.rubric)
+        return listed_ids(links, "article_id", now=request_now(self.request))
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             rubric=self.rubric, breadcrumbs=[(None, self.rubric.name)], **kwargs
@@ -47,6 +52,10 @@ class TagView(ArticleListView):
 
     def get_queryset(self):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
+
+    def listed_ids(self):
+        links = TaggedArticle.objects.filter(tag=self.tag)
+        return listed_ids(links, "content_object_id", now=request_now(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, breadcrumbs=[(None, self.tag.name)], **kwargs)

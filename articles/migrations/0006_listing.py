@@ -1,0 +1,149 @@
+"""Link rows carry their article's public time, kept by triggers (articles.models.listing)."""
+
+from django.db import migrations, models
+
+
+# The rubric links are the table Django made for Article.rubrics; it gets the same
+# column by hand (articles.models.RubricLink only reads it).
+RUBRIC_COLUMN = {
+    "postgresql": "ALTER TABLE articles_article_rubrics ADD COLUMN listed_at timestamp with time zone NULL",
+    "sqlite": "ALTER TABLE articles_article_rubrics ADD COLUMN listed_at datetime NULL",
+}
+RUBRIC_INDEX = (
+    "CREATE INDEX articlerubric_listing_idx ON articles_article_rubrics "
+    "(rubric_id, listed_at DESC, article_id DESC) WHERE listed_at IS NOT NULL"
+)
+# What a link copies: its article's publication time while the article is published.
+LISTED = "CASE WHEN {a}.status = 'published' THEN {a}.published_at END"
+BACKFILL = [
+    f"""UPDATE articles_article_rubrics SET listed_at = (
+        SELECT {LISTED.format(a="a")} FROM articles_article a
+        WHERE a.id = articles_article_rubrics.article_id)""",
+    f"""UPDATE articles_taggedarticle SET listed_at = (
+        SELECT {LISTED.format(a="a")} FROM articles_article a
+        WHERE a.id = articles_taggedarticle.content_object_id)""",
+]
+TRIGGERS = {
+    "postgresql": [
+        f"""CREATE FUNCTION articles_rubriclink_listed() RETURNS trigger AS $$
+        BEGIN
+            NEW.listed_at := (SELECT {LISTED.format(a="a")} FROM articles_article a
+                              WHERE a.id = NEW.article_id);
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER articles_rubriclink_listed
+        BEFORE INSERT OR UPDATE OF article_id ON articles_article_rubrics
+        FOR EACH ROW EXECUTE FUNCTION articles_rubriclink_listed()""",
+        f"""CREATE FUNCTION articles_taggedarticle_listed() RETURNS trigger AS $$
+        BEGIN
+            NEW.listed_at := (SELECT {LISTED.format(a="a")} FROM articles_article a
+                              WHERE a.id = NEW.content_object_id);
+            RETURN NEW;
+        END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER articles_taggedarticle_listed
+        BEFORE INSERT OR UPDATE OF content_object_id ON articles_taggedarticle
+        FOR EACH ROW EXECUTE FUNCTION articles_taggedarticle_listed()""",
+        f"""CREATE FUNCTION articles_article_relist() RETURNS trigger AS $$
+        BEGIN
+            UPDATE articles_article_rubrics SET listed_at = {LISTED.format(a="NEW")}
+            WHERE article_id = NEW.id;
+            UPDATE articles_taggedarticle SET listed_at = {LISTED.format(a="NEW")}
+            WHERE content_object_id = NEW.id;
+            RETURN NULL;
+        END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER articles_article_relist
+        AFTER UPDATE OF status, published_at ON articles_article FOR EACH ROW
+        WHEN (OLD.status IS DISTINCT FROM NEW.status
+              OR OLD.published_at IS DISTINCT FROM NEW.published_at)
+        EXECUTE FUNCTION articles_article_relist()""",
+    ],
+    # SQLite triggers can't assign NEW: the inserted row is corrected right after.
+    # Django rebuilds a SQLite table for some column changes, which drops its triggers:
+    # a later migration that rebuilds articles_article must create the last one again
+    # (tests/test_listing.py fails until it does).
+    "sqlite": [
+        f"""CREATE TRIGGER articles_rubriclink_listed
+        AFTER INSERT ON articles_article_rubrics FOR EACH ROW BEGIN
+            UPDATE articles_article_rubrics SET listed_at = (
+                SELECT {LISTED.format(a="a")} FROM articles_article a WHERE a.id = NEW.article_id)
+            WHERE id = NEW.id;
+        END""",
+        f"""CREATE TRIGGER articles_taggedarticle_listed
+        AFTER INSERT ON articles_taggedarticle FOR EACH ROW BEGIN
+            UPDATE articles_taggedarticle SET listed_at = (
+                SELECT {LISTED.format(a="a")} FROM articles_article a
+                WHERE a.id = NEW.content_object_id)
+            WHERE id = NEW.id;
+        END""",
+        f"""CREATE TRIGGER articles_article_relist
+        AFTER UPDATE OF status, published_at ON articles_article FOR EACH ROW
+        WHEN OLD.status IS NOT NEW.status OR OLD.published_at IS NOT NEW.published_at
+        BEGIN
+            UPDATE articles_article_rubrics SET listed_at = {LISTED.format(a="NEW")}
+            WHERE article_id = NEW.id;
+            UPDATE articles_taggedarticle SET listed_at = {LISTED.format(a="NEW")}
+            WHERE content_object_id = NEW.id;
+        END""",
+    ],
+}
+DROP = {
+    "postgresql": [
+        "DROP TRIGGER articles_article_relist ON articles_article",
+        "DROP FUNCTION articles_article_relist()",
+        "DROP TRIGGER articles_taggedarticle_listed ON articles_taggedarticle",
+        "DROP FUNCTION articles_taggedarticle_listed()",
+        "DROP TRIGGER articles_rubriclink_listed ON articles_article_rubrics",
+        "DROP FUNCTION articles_rubriclink_listed()",
+        "DROP INDEX articlerubric_listing_idx",
+        "ALTER TABLE articles_article_rubrics DROP COLUMN listed_at",
+    ],
+    "sqlite": [
+        "DROP TRIGGER articles_article_relist",
+        "DROP TRIGGER articles_taggedarticle_listed",
+        "DROP TRIGGER articles_rubriclink_listed",
+        "DROP INDEX articlerubric_listing_idx",
+        "ALTER TABLE articles_article_rubrics DROP COLUMN listed_at",
+    ],
+}
+
+
+def add_listing(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for statement in [RUBRIC_COLUMN[vendor], *BACKFILL, RUBRIC_INDEX, *TRIGGERS[vendor]]:
+        schema_editor.execute(statement)
+
+
+def remove_listing(apps, schema_editor):
+    for statement in DROP[schema_editor.connection.vendor]:
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('articles', '0005_sitemap_index'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='RubricLink',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('listed_at', models.DateTimeField(editable=False, null=True)),
+            ],
+            options={
+                'db_table': 'articles_article_rubrics',
+                'managed': False,
+            },
+        ),
+        migrations.AddField(
+            model_name='taggedarticle',
+            name='listed_at',
+            field=models.DateTimeField(editable=False, null=True),
+        ),
+        migrations.AddIndex(
+            model_name='taggedarticle',
+            index=models.Index(condition=models.Q(('listed_at__isnull', False)), fields=['tag', '-listed_at', '-content_object'], name='taggedarticle_listing_idx'),
+        ),
+        migrations.RunPython(add_listing, remove_listing),
+    ]
