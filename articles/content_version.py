@@ -6,10 +6,12 @@ The version lives in the shared cache: every app server sees the same number.
 """
 
 import secrets
+import time
 
 from django.core.cache import cache
 
 VERSION_KEY = "pressroom:content-version"
+LOCAL_COPY_SECONDS = 60
 
 
 def current():
@@ -32,6 +34,13 @@ def bump():
     cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
+# Memos this process has read or made, by key: {key: (monotonic expiry, value)}. A key
+# names its content version, so a copy is as current as the shared entry; keeping it
+# saves a round trip and unpickling the value on each of the memos a page reads.
+_local_memos = {}
+LOCAL_MEMOS_MAX = 256
+
+
 def memoize(name, compute, *, timeout=300):
     """Return compute() cached under name for the current content version.
 
@@ -39,8 +48,18 @@ def memoize(name, compute, *, timeout=300):
     for a value that knows when it goes out of date (such as the next publication time).
     """
     key = f"pressroom:memo:{current()}:{name}"
+    local = _local_memos.get(key)
+    if local is not None and time.monotonic() < local[0]:
+        return local[1]
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, timeout(value) if callable(timeout) else timeout)
+        seconds = timeout(value) if callable(timeout) else timeout
+        cache.set(key, value, seconds)
+    else:
+        # How long the shared entry has left is unknown: keep the copy briefly.
+        seconds = min(LOCAL_COPY_SECONDS, timeout(value) if callable(timeout) else timeout)
+    if len(_local_memos) >= LOCAL_MEMOS_MAX:
+        _local_memos.clear()  # old content versions' memos; the current ones come back
+    _local_memos[key] = (time.monotonic() + seconds, value)
     return value

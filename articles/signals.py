@@ -21,6 +21,7 @@ from articles.models import (
     Organization,
     Photo,
     Rubric,
+    RubricLink,
     ShareLink,
     Signatory,
     Tag,
@@ -42,6 +43,9 @@ PUBLIC_MODELS = (
 )
 # Models no public page shows: writing them changes nothing a visitor sees.
 PRIVATE_MODELS = (ShareLink, WorkflowEvent)
+# Models only read: other views of rows that the watched models write (RubricLink is the
+# table of Article.rubrics, whose changes m2m_changed reports).
+READ_ONLY_MODELS = (RubricLink,)
 
 _in_one_bump = ContextVar("pressroom_in_one_bump", default=False)
 

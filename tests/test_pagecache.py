@@ -307,11 +307,12 @@ def test_version_is_bumped_again_when_the_transaction_commits(
 
 
 def test_every_model_of_the_app_is_watched_or_declared_private():
-    """A new model must be declared: shown to the public (watched) or private."""
+    """A new model must be declared: shown to the public (watched), private or read-only."""
     from django.apps import apps
 
     models = set(apps.get_app_config("articles").get_models())
-    assert models == set(signals.PUBLIC_MODELS) | set(signals.PRIVATE_MODELS)
+    declared = {*signals.PUBLIC_MODELS, *signals.PRIVATE_MODELS, *signals.READ_ONLY_MODELS}
+    assert models == declared
 
 
 # Time: scheduled publications and midnight.
