@@ -367,22 +367,23 @@ def test_related_news_count_tags_among_the_newest_of_each_tag(client, monkeypatc
     """Related news look only at the newest articles of each tag, so their cost is bounded.
 
     On data smaller than the cap the result is exactly "most shared tags first"; with
-    the cap at two, an older article sharing every tag but outside each tag's newest two
-    is left out, while the newest ones are still ranked by shared tags.
+    the cap at two, an older article sharing every tag but outside each tag's two newest
+    other articles is left out, while the newest ones are still ranked by shared tags.
     """
     settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
     tags = ["Казахстан", "форум", "губернатор"]
     old_best = ArticleFactory(title="Старая, все теги", tags=tags, published_at=ago(days=30))
     article = ArticleFactory(tags=tags, published_at=ago(days=20))
     two = ArticleFactory(title="Два тега", tags=tags[:2], published_at=ago(days=2))
+    two_older = ArticleFactory(title="Два тега, раньше", tags=tags[:2], published_at=ago(days=3))
     one = [
         ArticleFactory(title=f"Один тег {n}", tags=[tags[2]], published_at=ago(days=1, hours=n))
         for n in range(2)
     ]
     related = client.get(article.get_absolute_url()).context["related"]
-    assert related[:2] == [old_best, two]
+    assert related[:3] == [old_best, two, two_older]
 
     monkeypatch.setattr("articles.views.around.RELATED_CANDIDATES_PER_TAG", 2)
     related = client.get(article.get_absolute_url()).context["related"]
     assert old_best not in related
-    assert related == [two, *one]
+    assert related == [two, two_older, *one]

@@ -5,15 +5,19 @@ its few ids through a LIMITed subquery (SQLite allows no LIMIT in a member itsel
 the query stays one round trip on both databases.
 
 Related news count shared tags, but only among the newest RELATED_CANDIDATES_PER_TAG
-articles of each tag: a tag such as "губернатор" can sit on a quarter of a million
-articles, and counting over all of them would grow with the archive. The newest by id
-(the link table's own index, no join) is a close stand-in for the newest published.
+public articles of each tag: a tag such as "губернатор" can sit on a quarter of a
+million articles, and counting over all of them would grow with the archive. Tags and
+rubrics are read off the links' own listing index (articles.models.listing), which
+holds each link's public time, so choosing candidates reads no article.
 """
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+import datetime
+
+from django.db.models import Count, IntegerField, Max, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from articles.models import Article, TaggedArticle
+from articles.models import Article, RubricLink, TaggedArticle
+from articles.models.listing import LISTED_NEWEST_FIRST
 from articles.prepared import PreparedQuery
 
 RELATED_COUNT = 5
@@ -21,29 +25,38 @@ RELATED_MINIMUM = 3
 RELATED_CANDIDATES_PER_TAG = 500
 LINK_FIELDS = ("id", "slug", "title", "published_at")
 NEWEST_FIRST = ("-published_at", "-id")
+# Older than anything published: the threshold of a tag with fewer links than the cap.
+EPOCH = datetime.datetime(1800, 1, 1, tzinfo=datetime.UTC)
 
 
-def _member(ids, part, shared=None):
-    """Return a union member: the articles whose pk is among ids, labelled with part."""
-    members = Article.objects.filter(pk__in=ids).order_by().only(*LINK_FIELDS)
+def _member(visible, ids, part, shared=None):
+    """Return a union member: the visible articles whose pk is among ids, labelled part."""
+    members = visible.filter(pk__in=ids).order_by().only(*LINK_FIELDS)
     if shared is None:
         shared = Value(0, output_field=IntegerField())
     return members.annotate(part=Value(part), shared=shared)
 
 
-def tag_links(tag_ids, per_tag=None):
-    """Return the links of each of tag_ids to its newest per_tag articles (by id).
+def tag_links(tag_ids, per_tag=None, *, now, exclude_pk):
+    """Return the links of each of tag_ids to its newest per_tag public articles.
 
-    Each tag reads one bounded range of the (tag, article) index: from its per_tag-th
-    newest link upwards.
+    Each tag reads one bounded range of its listing index (articles.models.listing):
+    from its per_tag-th newest public link upwards. The links carry their article's
+    public time, so no article is read to choose them.
     """
     per_tag = per_tag or RELATED_CANDIDATES_PER_TAG
     condition = Q(pk__in=[])
     for tag_id in tag_ids:
-        links = TaggedArticle.objects.filter(tag_id=tag_id).order_by("-content_object_id")
-        oldest = links.values("content_object_id")[per_tag - 1 : per_tag]
-        condition |= Q(tag_id=tag_id, content_object_id__gte=Coalesce(Subquery(oldest), 0))
-    return TaggedArticle.objects.filter(condition)
+        listed = TaggedArticle.objects.filter(tag_id=tag_id, listed_at__lte=now).exclude(
+            content_object_id=exclude_pk
+        )
+        oldest = listed.order_by(*LISTED_NEWEST_FIRST[:1], "-content_object_id").values(
+            "listed_at"
+        )[per_tag - 1 : per_tag]
+        condition |= Q(tag_id=tag_id, listed_at__gte=Coalesce(Subquery(oldest), Value(EPOCH)))
+    return TaggedArticle.objects.filter(condition, listed_at__lte=now).exclude(
+        content_object_id=exclude_pk
+    )
 
 
 def around(article, *, now):
@@ -70,7 +83,6 @@ def around(article, *, now):
 def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
     """Return the UNION of around() as a queryset (built once per shape, see AROUND)."""
     visible = Article.objects.published(now)
-    others = visible.exclude(pk=pk)
     # The plain bound (<=, >=) lets the index start at the article's time; without it
     # the OR below makes PostgreSQL walk the index from the newest row down.
     older = Q(published_at__lte=published_at) & (
@@ -79,30 +91,30 @@ def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
     newer = Q(published_at__gte=published_at) & (
         Q(published_at__gt=published_at) | Q(published_at=published_at, pk__gt=pk)
     )
-    members = [
-        _member(visible.filter(older).order_by(*NEWEST_FIRST).values("pk")[:1], "previous"),
-        _member(visible.filter(newer).order_by("published_at", "id").values("pk")[:1], "next"),
-    ]
+    previous = visible.filter(older).order_by(*NEWEST_FIRST).values("pk")[:1]
+    following = visible.filter(newer).order_by("published_at", "id").values("pk")[:1]
+    members = [_member(visible, previous, "previous"), _member(visible, following, "next")]
     if tag_ids:
-        visible_other = others.filter(pk=OuterRef("content_object_id"))
         best = (
-            tag_links(tag_ids, per_tag)
-            .filter(Exists(visible_other))
+            tag_links(tag_ids, per_tag, now=now, exclude_pk=pk)
             .values("content_object_id")
-            .annotate(shared=Count("id"))
-            .order_by("-shared", "-content_object__published_at", "-content_object_id")
+            .annotate(shared=Count("id"), listed=Max("listed_at"))
+            .order_by("-shared", "-listed", "-content_object_id")
             .values("content_object_id")[:RELATED_COUNT]
         )
         shared = Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids))
-        members.append(_member(best, "tagged", shared))
-    if rubric_ids:
-        links = Article.rubrics.through.objects.filter(
-            article_id=OuterRef("pk"), rubric_id__in=rubric_ids
+        members.append(_member(visible, best, "tagged", shared))
+    # Enough to fill the block even after leaving out the tag matches it already has.
+    fill = RELATED_COUNT + RELATED_MINIMUM - 1
+    for rubric_id in rubric_ids:
+        # One member a rubric: each is a range of its listing index, newest first.
+        newest = (
+            RubricLink.objects.filter(rubric_id=rubric_id, listed_at__lte=now)
+            .exclude(article_id=pk)
+            .order_by(*LISTED_NEWEST_FIRST)
+            .values("article_id")[:fill]
         )
-        # Enough to fill the block even after leaving out the tag matches it already has.
-        fill = RELATED_COUNT + RELATED_MINIMUM - 1
-        same_rubric = others.filter(Exists(links)).order_by(*NEWEST_FIRST).values("pk")[:fill]
-        members.append(_member(same_rubric, "rubric"))
+        members.append(_member(visible, newest, "rubric"))
     return members[0].union(*members[1:], all=True)
 
 
@@ -124,10 +136,8 @@ def _related(rows):
     related = sorted(tagged, key=lambda row: row.shared, reverse=True)[:RELATED_COUNT]
     if len(related) < RELATED_MINIMUM:
         chosen = {row.pk for row in related}
-        fill = sorted(
-            (row for row in rows if row.part == "rubric" and row.pk not in chosen),
-            key=_newest_first,
-            reverse=True,
-        )
+        # An article in two of the rubrics comes once from each.
+        candidates = {row.pk: row for row in rows if row.part == "rubric" and row.pk not in chosen}
+        fill = sorted(candidates.values(), key=_newest_first, reverse=True)
         related += fill[: RELATED_COUNT - len(related)]
     return related
