@@ -117,12 +117,15 @@ def import_line(imported):
     flat = ""
     if imported.get("quarter_rss_mib"):
         flat = f", {imported['quarter_rss_mib']} MiB a quarter of the way through"
-    return (
+    line = (
         f"Import (`import_content`, {imported['articles']} articles of which "
         f"{imported['photos']} with a photo): {imported['seconds']} s, "
         f"**{imported['articles_per_second']} articles/s** (target ≥ 500), "
         f"peak RSS {imported['peak_rss_mib']} MiB{flat}."
     )
+    if imported.get("text_only"):
+        line += " The same articles without photos: " + import_line(imported["text_only"])
+    return line
 
 
 def write_docs(path, articles, section):

@@ -238,8 +238,20 @@ def load_data(args):
         f"--photo-articles={photo_articles}",
     )
     print("Importing…", flush=True)
-    seconds, peak, samples, _log = manage(args, "import_content", str(data))
-    figures = {
+    figures = timed_import(args, data, photo_articles)
+    if photo_articles:
+        # The same articles without photos, in a scratch database: what the import
+        # itself does, apart from making renditions.
+        figures["text_only"] = text_only_import(args)
+    figures_file.parent.mkdir(parents=True, exist_ok=True)
+    figures_file.write_text(json.dumps(figures))
+    return figures
+
+
+def timed_import(args, data, photo_articles, env=None):
+    """Import the data set; return its figures (time, rate, peak and early RSS)."""
+    seconds, peak, samples, _log = manage(args, "import_content", str(data), env=env)
+    return {
         "articles": args.articles,
         "photos": photo_articles,
         "seconds": round(seconds, 1),
@@ -248,9 +260,30 @@ def load_data(args):
         # RSS a quarter of the way through: close to the peak means memory stayed flat.
         "quarter_rss_mib": round(samples[len(samples) // 4] / 2**20, 1) if samples else None,
     }
-    figures_file.parent.mkdir(parents=True, exist_ok=True)
-    figures_file.write_text(json.dumps(figures))
-    return figures
+
+
+def text_only_import(args):
+    """Measure importing the articles without photos into a scratch database."""
+    scratch = argparse.Namespace(**{**vars(args), "database": f"{args.database}_text"})
+    drop_database(scratch)
+    ensure_database(scratch)
+    env = django_env(scratch)
+    try:
+        manage(scratch, "migrate", "--noinput", "-v0", env=env)
+        data = args.workdir / "data-text"
+        manage(
+            scratch,
+            "generate_content",
+            f"--articles={args.articles}",
+            f"--output={data}",
+            f"--seed={args.seed}",
+            "--photo-articles=0",
+            env=env,
+        )
+        print("Importing the same articles without photos…", flush=True)
+        return timed_import(scratch, data, 0, env=env)
+    finally:
+        drop_database(scratch)
 
 
 def setup_django(args):
