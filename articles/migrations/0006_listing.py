@@ -59,7 +59,8 @@ TRIGGERS = {
     ],
     # SQLite triggers can't assign NEW: the inserted row is corrected right after.
     # Django rebuilds a SQLite table for some column changes, which drops its triggers:
-    # a later migration that rebuilds articles_article must create the last one again
+    # a later migration that rebuilds articles_article, articles_taggedarticle or
+    # articles_article_rubrics must create that table's trigger again
     # (tests/test_listing.py fails until it does).
     "sqlite": [
         f"""CREATE TRIGGER articles_rubriclink_listed
