@@ -11,10 +11,9 @@ rubrics are read off the links' own listing index (articles.models.listing), whi
 holds each link's public time, so choosing candidates reads no article.
 """
 
-import datetime
-
-from django.db.models import Count, IntegerField, Max, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connections, router
+from django.db.models import Count, IntegerField, Q, Value
+from django.db.models.expressions import RawSQL
 
 from articles.models import Article, RubricLink, TaggedArticle
 from articles.models.listing import LISTED_NEWEST_FIRST
@@ -25,8 +24,6 @@ RELATED_MINIMUM = 3
 RELATED_CANDIDATES_PER_TAG = 500
 LINK_FIELDS = ("id", "slug", "title", "published_at")
 NEWEST_FIRST = ("-published_at", "-id")
-# Older than anything published: the threshold of a tag with fewer links than the cap.
-EPOCH = datetime.datetime(1800, 1, 1, tzinfo=datetime.UTC)
 
 
 def _member(visible, ids, part, shared=None):
@@ -37,26 +34,30 @@ def _member(visible, ids, part, shared=None):
     return members.annotate(part=Value(part), shared=shared)
 
 
-def tag_links(tag_ids, per_tag=None, *, now, exclude_pk):
-    """Return the links of each of tag_ids to its newest per_tag public articles.
+def tag_candidates(tag_ids, *, now, exclude_pk, per_tag):
+    """Return the ids of the RELATED_COUNT articles sharing most of tag_ids, as SQL.
 
-    Each tag reads one bounded range of its listing index (articles.models.listing):
-    from its per_tag-th newest public link upwards. The links carry their article's
-    public time, so no article is read to choose them.
+    Candidates are each tag's newest per_tag public links, each read as one range of
+    the tag's listing index (articles.models.listing) that holds everything counted, so
+    PostgreSQL answers from the index alone: ~25 pages instead of ~1 800 rows scattered
+    over the link table. Written out because the ORM can't count over a UNION of
+    LIMITed ranges; the wrapped members are what SQLite accepts too.
     """
-    per_tag = per_tag or RELATED_CANDIDATES_PER_TAG
-    condition = Q(pk__in=[])
-    for tag_id in tag_ids:
-        listed = TaggedArticle.objects.filter(tag_id=tag_id, listed_at__lte=now).exclude(
-            content_object_id=exclude_pk
-        )
-        oldest = listed.order_by(*LISTED_NEWEST_FIRST[:1], "-content_object_id").values(
-            "listed_at"
-        )[per_tag - 1 : per_tag]
-        condition |= Q(tag_id=tag_id, listed_at__gte=Coalesce(Subquery(oldest), Value(EPOCH)))
-    return TaggedArticle.objects.filter(condition, listed_at__lte=now).exclude(
-        content_object_id=exclude_pk
+    table = TaggedArticle._meta.db_table
+    newest = (
+        f"SELECT * FROM (SELECT content_object_id, listed_at FROM {table}"
+        " WHERE tag_id = %s AND listed_at <= %s AND content_object_id <> %s"
+        " ORDER BY listed_at DESC, content_object_id DESC LIMIT %s) AS newest"
     )
+    sql = (
+        f"SELECT content_object_id FROM ({' UNION ALL '.join([newest] * len(tag_ids))})"
+        " AS candidates GROUP BY content_object_id"
+        " ORDER BY COUNT(*) DESC, MAX(listed_at) DESC, content_object_id DESC LIMIT %s"
+    )
+    # RawSQL parameters skip the ORM's own adaptation (SQLite compares stored text).
+    moment = connections[router.db_for_read(TaggedArticle)].ops.adapt_datetimefield_value(now)
+    params = [value for tag_id in tag_ids for value in (tag_id, moment, exclude_pk, per_tag)]
+    return RawSQL(sql, [*params, RELATED_COUNT])
 
 
 def around(article, *, now):
@@ -95,13 +96,7 @@ def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
     following = visible.filter(newer).order_by("published_at", "id").values("pk")[:1]
     members = [_member(visible, previous, "previous"), _member(visible, following, "next")]
     if tag_ids:
-        best = (
-            tag_links(tag_ids, per_tag, now=now, exclude_pk=pk)
-            .values("content_object_id")
-            .annotate(shared=Count("id"), listed=Max("listed_at"))
-            .order_by("-shared", "-listed", "-content_object_id")
-            .values("content_object_id")[:RELATED_COUNT]
-        )
+        best = tag_candidates(tag_ids, now=now, exclude_pk=pk, per_tag=per_tag)
         shared = Count("tagged_items", filter=Q(tagged_items__tag__in=tag_ids))
         members.append(_member(visible, best, "tagged", shared))
     # Enough to fill the block even after leaving out the tag matches it already has.
