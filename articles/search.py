@@ -122,7 +122,6 @@ def _plain_text(field):
 def _full_text(queryset, query):
     tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
     document = RawSQL(f"{_ARTICLE}.search_document", [], output_field=SearchVectorField())
-    text = Concat(F("lead"), Value(" "), _plain_text("body"), output_field=TextField())
     # A query of its own, not a subquery: the RawSQL column would bind to the outer table.
     newest_matches = list(
         queryset.alias(document=document)
@@ -133,30 +132,48 @@ def _full_text(queryset, query):
     return (
         queryset.filter(pk__in=newest_matches)
         .alias(document=document)
-        .annotate(
-            rank=SearchRank(F("document"), tsquery),
-            title_marked=SearchHeadline(
-                "title",
-                tsquery,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                highlight_all=True,
-            ),
-            fragment_marked=SearchHeadline(
-                text,
-                tsquery,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
+        .annotate(rank=SearchRank(F("document"), tsquery))
         .order_by("-rank", "-published_at", "-id")
     )
+
+
+def add_headlines(articles, query):
+    """Mark the query's words in the title and a fragment of each article of a page.
+
+    A query of its own for the page's rows only: computed in the ranked query, the
+    headlines were made for every row an OFFSET skipped too (page 50: 80 ms more).
+    Outside PostgreSQL, hits() marks the words in Python and this does nothing.
+    """
+    if not articles or not is_full_text(articles[0]._state.db):
+        return articles
+    tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
+    text = Concat(F("lead"), Value(" "), _plain_text("body"), output_field=TextField())
+    marked = Article.objects.filter(pk__in=[article.pk for article in articles]).annotate(
+        title_marked=SearchHeadline(
+            "title",
+            tsquery,
+            config=CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            highlight_all=True,
+        ),
+        fragment_marked=SearchHeadline(
+            text,
+            tsquery,
+            config=CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
+    )
+    rows = marked.values_list("pk", "title_marked", "fragment_marked")
+    by_pk = {pk: (title, fragment) for pk, title, fragment in rows}
+    for article in articles:
+        article.title_marked, article.fragment_marked = by_pk[article.pk]
+    return articles
 
 
 def fold(text):

@@ -3,7 +3,7 @@
 from django.views.generic import TemplateView
 
 from articles.models.article import attach_listing
-from articles.search import clean_query, hits, search_articles
+from articles.search import add_headlines, clean_query, hits, search_articles
 from articles.views.mixins import lookahead_page, page_number, published_articles
 
 
@@ -18,6 +18,6 @@ class SearchView(TemplateView):
         if query:
             articles = search_articles(published_articles(self.request).for_listing(), query)
             page = lookahead_page(articles, page_number(self.request))
-            attach_listing(page.object_list)
+            attach_listing(add_headlines(page.object_list, query))
             context.update(page_obj=page, hits=hits(page.object_list, query))
         return context
