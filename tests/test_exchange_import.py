@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.core.management import load_command_class
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from articles.exchange.importer import Importer
 from articles.models import Agreement, Article, Organization, Photo, Rubric, Signatory, Tag
@@ -556,3 +556,17 @@ def test_a_large_import_refreshes_the_planner_statistics(
     assert Article.objects.count() == count
     # ANALYZE writes its estimate in place: it stays even after the test's rollback.
     assert estimated_articles() == (count if refreshed else before)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_leaves_its_rows_visible_to_index_only_scans(tmp_path, monkeypatch):
+    """Deep pages count on index-only scans, which need the rows marked all-visible."""
+    from articles.exchange import importer
+
+    monkeypatch.setattr(importer, "ANALYZE_AFTER_ROWS", 3)
+    lines = [article(f"v-{number}", title=f"Новость {number}") for number in range(5)]
+    run_import(write_folder(tmp_path / "in", lines))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'articles_article'")
+        assert cursor.fetchone()[0] > 0
