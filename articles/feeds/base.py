@@ -92,13 +92,13 @@ class ArticleFeed(Feed):
             articles = articles.filter(published_at__gt=self.now - self.max_age)
         return articles
 
-    def newest_listed(self, links, article_field):
+    def newest_listed(self, links):
         """Return the ids of the `limit` newest articles a rubric's or tag's links list.
 
         Read off the links' index (articles.models.listing) rather than by probing the
         links of every article newest first, which a rare tag made slow.
         """
-        return Subquery(listed_ids(links, article_field, now=self.now)[: self.limit])
+        return Subquery(listed_ids(links, now=self.now)[: self.limit])
 
     def items(self, obj):
         # The window the validators were made from, with everything items show: the

@@ -30,7 +30,7 @@ class RubricNewsFeed(ArticleFeed):
 
     def visible(self, rubric):
         links = RubricLink.objects.filter(rubric=rubric)
-        return super().visible(rubric).filter(pk__in=self.newest_listed(links, "article_id"))
+        return super().visible(rubric).filter(pk__in=self.newest_listed(links))
 
     def title(self, rubric):
         return _("%(site)s: %(rubric)s") % {
@@ -53,7 +53,7 @@ class TagNewsFeed(ArticleFeed):
 
     def visible(self, tag):
         links = TaggedArticle.objects.filter(tag=tag)
-        return super().visible(tag).filter(pk__in=self.newest_listed(links, "content_object_id"))
+        return super().visible(tag).filter(pk__in=self.newest_listed(links))
 
     def title(self, tag):
         return _("%(site)s: news on “%(tag)s”") % {

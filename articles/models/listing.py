@@ -19,9 +19,6 @@ draft.
 
 from django.db import models
 
-# The links' ordering, the same as the articles' NEWEST_FIRST.
-LISTED_NEWEST_FIRST = ("-listed_at", "-article_id")
-
 
 class RubricLink(models.Model):
     """A row of the article–rubric table that Article.rubrics made, seen with its copy.
@@ -46,14 +43,24 @@ class RubricLink(models.Model):
         return f"{self.article_id} → {self.rubric_id}"
 
 
-def listed_ids(links, article_field, *, now):
+def listed_ids(links, *, now):
     """Return the ids of the articles that links list at `now`, newest first.
 
     links is a queryset of RubricLink or TaggedArticle rows narrowed to one rubric or
-    tag; article_field names their article column.
+    tag. The order is the articles' own (publication time, then id, newest first).
     """
+    article = _article_column(links.model)
     return (
         links.filter(listed_at__lte=now)
-        .order_by("-listed_at", f"-{article_field}")
-        .values_list(article_field, flat=True)
+        .order_by("-listed_at", f"-{article}")
+        .values_list(article, flat=True)
+    )
+
+
+def _article_column(link_model):
+    """Return the attribute of a link model that holds its article's id."""
+    return next(
+        field.attname
+        for field in link_model._meta.concrete_fields
+        if field.is_relation and field.related_model._meta.label == "articles.Article"
     )

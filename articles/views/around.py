@@ -16,7 +16,7 @@ from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.expressions import RawSQL
 
 from articles.models import Article, RubricLink, TaggedArticle
-from articles.models.listing import LISTED_NEWEST_FIRST
+from articles.models.listing import listed_ids
 from articles.prepared import PreparedQuery
 
 RELATED_COUNT = 5
@@ -103,13 +103,8 @@ def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
     fill = RELATED_COUNT + RELATED_MINIMUM - 1
     for rubric_id in rubric_ids:
         # One member a rubric: each is a range of its listing index, newest first.
-        newest = (
-            RubricLink.objects.filter(rubric_id=rubric_id, listed_at__lte=now)
-            .exclude(article_id=pk)
-            .order_by(*LISTED_NEWEST_FIRST)
-            .values("article_id")[:fill]
-        )
-        members.append(_member(visible, newest, "rubric"))
+        links = RubricLink.objects.filter(rubric_id=rubric_id).exclude(article_id=pk)
+        members.append(_member(visible, listed_ids(links, now=now)[:fill], "rubric"))
     return members[0].union(*members[1:], all=True)
 
 

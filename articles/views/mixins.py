@@ -81,8 +81,9 @@ def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE, *, listed_ids=None
     (page 2000 of a million skips 40 000 index entries, not 40 000 rows); only the
     page's own rows are then read, with their photos and rubrics.
 
-    listed_ids, when given, are the same articles' ids newest first from a rubric's or
-    tag's links (articles.models.listing): every page is then cut from them.
+    listed_ids, when given, narrow queryset to a rubric's or tag's articles: their ids
+    newest first from its links (articles.models.listing), from which every page is
+    cut; queryset still decides what is visible.
     """
     offset = (number - 1) * per_page
     if listed_ids is not None:
@@ -115,7 +116,8 @@ def counted_page(queryset, number, per_page):
 class ArticleListView(TemplateView):
     """A paginated list of published articles, newest first.
 
-    Subclasses narrow get_queryset(); allow_empty=False turns a list with nothing
+    Subclasses narrow get_queryset(), or name the articles of a rubric or tag through
+    listed_ids(); allow_empty=False turns a list with nothing
     published into a 404, as archives, rubrics and tags must.
     """
 
@@ -127,7 +129,10 @@ class ArticleListView(TemplateView):
         return published_articles(self.request)
 
     def listed_ids(self):
-        """Return the listed articles' ids newest first from links, or None (see newest_page)."""
+        """Return the listed articles' ids newest first from links, or None (see newest_page).
+
+        They narrow get_queryset(), which still decides what is visible.
+        """
         return None
 
     def get_context_data(self, **kwargs):

@@ -28,12 +28,9 @@ class RubricView(ArticleListView):
         self.rubric = get_object_or_404(Rubric, slug=slug)
         return super().get(request, *args, slug=slug, **kwargs)
 
-    def get_queryset(self):
-        return super().get_queryset().filter(rubrics=self.rubric)
-
     def listed_ids(self):
         links = RubricLink.objects.filter(rubric=self.rubric)
-        return listed_ids(links, "article_id", now=request_now(self.request))
+        return listed_ids(links, now=request_now(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -50,12 +47,9 @@ class TagView(ArticleListView):
         self.tag = get_object_or_404(Tag, slug=slug)
         return super().get(request, *args, slug=slug, **kwargs)
 
-    def get_queryset(self):
-        return super().get_queryset().filter(tagged_items__tag=self.tag)
-
     def listed_ids(self):
         links = TaggedArticle.objects.filter(tag=self.tag)
-        return listed_ids(links, "content_object_id", now=request_now(self.request))
+        return listed_ids(links, now=request_now(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, breadcrumbs=[(None, self.tag.name)], **kwargs)
