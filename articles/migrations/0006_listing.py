@@ -13,44 +13,41 @@ RUBRIC_INDEX = (
     "CREATE INDEX articlerubric_listing_idx ON articles_article_rubrics "
     "(rubric_id, listed_at DESC, article_id DESC) WHERE listed_at IS NOT NULL"
 )
+# Each link table, the column holding its article, and the name of its trigger.
+LINKS = [
+    ("articles_article_rubrics", "article_id", "articles_rubriclink_listed"),
+    ("articles_taggedarticle", "content_object_id", "articles_taggedarticle_listed"),
+]
 # What a link copies: its article's publication time while the article is published.
 LISTED = "CASE WHEN {a}.status = 'published' THEN {a}.published_at END"
-BACKFILL = [
-    f"""UPDATE articles_article_rubrics SET listed_at = (
-        SELECT {LISTED.format(a="a")} FROM articles_article a
-        WHERE a.id = articles_article_rubrics.article_id)""",
-    f"""UPDATE articles_taggedarticle SET listed_at = (
-        SELECT {LISTED.format(a="a")} FROM articles_article a
-        WHERE a.id = articles_taggedarticle.content_object_id)""",
-]
+
+
+def copied(article_id):
+    """Return the SQL of the time a link copies from the article whose id is article_id."""
+    return f"(SELECT {LISTED.format(a='a')} FROM articles_article a WHERE a.id = {article_id})"
+
+
+BACKFILL = [f"UPDATE {table} SET listed_at = {copied(f'{table}.{column}')}" for table, column, _ in LINKS]
+# The links follow their article when its status or publication time changes.
+RELIST = "; ".join(
+    f"UPDATE {table} SET listed_at = {LISTED.format(a='NEW')} WHERE {column} = NEW.id"
+    for table, column, _ in LINKS
+)
 TRIGGERS = {
     "postgresql": [
-        f"""CREATE FUNCTION articles_rubriclink_listed() RETURNS trigger AS $$
-        BEGIN
-            NEW.listed_at := (SELECT {LISTED.format(a="a")} FROM articles_article a
-                              WHERE a.id = NEW.article_id);
-            RETURN NEW;
-        END $$ LANGUAGE plpgsql""",
-        """CREATE TRIGGER articles_rubriclink_listed
-        BEFORE INSERT OR UPDATE OF article_id ON articles_article_rubrics
-        FOR EACH ROW EXECUTE FUNCTION articles_rubriclink_listed()""",
-        f"""CREATE FUNCTION articles_taggedarticle_listed() RETURNS trigger AS $$
-        BEGIN
-            NEW.listed_at := (SELECT {LISTED.format(a="a")} FROM articles_article a
-                              WHERE a.id = NEW.content_object_id);
-            RETURN NEW;
-        END $$ LANGUAGE plpgsql""",
-        """CREATE TRIGGER articles_taggedarticle_listed
-        BEFORE INSERT OR UPDATE OF content_object_id ON articles_taggedarticle
-        FOR EACH ROW EXECUTE FUNCTION articles_taggedarticle_listed()""",
+        *(
+            statement
+            for table, column, name in LINKS
+            for statement in (
+                f"""CREATE FUNCTION {name}() RETURNS trigger AS $$
+                BEGIN NEW.listed_at := {copied(f'NEW.{column}')}; RETURN NEW; END
+                $$ LANGUAGE plpgsql""",
+                f"""CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OF {column} ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {name}()""",
+            )
+        ),
         f"""CREATE FUNCTION articles_article_relist() RETURNS trigger AS $$
-        BEGIN
-            UPDATE articles_article_rubrics SET listed_at = {LISTED.format(a="NEW")}
-            WHERE article_id = NEW.id;
-            UPDATE articles_taggedarticle SET listed_at = {LISTED.format(a="NEW")}
-            WHERE content_object_id = NEW.id;
-            RETURN NULL;
-        END $$ LANGUAGE plpgsql""",
+        BEGIN {RELIST}; RETURN NULL; END $$ LANGUAGE plpgsql""",
         """CREATE TRIGGER articles_article_relist
         AFTER UPDATE OF status, published_at ON articles_article FOR EACH ROW
         WHEN (OLD.status IS DISTINCT FROM NEW.status
@@ -63,49 +60,37 @@ TRIGGERS = {
     # articles_article_rubrics must create that table's trigger again
     # (tests/test_listing.py fails until it does).
     "sqlite": [
-        f"""CREATE TRIGGER articles_rubriclink_listed
-        AFTER INSERT ON articles_article_rubrics FOR EACH ROW BEGIN
-            UPDATE articles_article_rubrics SET listed_at = (
-                SELECT {LISTED.format(a="a")} FROM articles_article a WHERE a.id = NEW.article_id)
-            WHERE id = NEW.id;
-        END""",
-        f"""CREATE TRIGGER articles_taggedarticle_listed
-        AFTER INSERT ON articles_taggedarticle FOR EACH ROW BEGIN
-            UPDATE articles_taggedarticle SET listed_at = (
-                SELECT {LISTED.format(a="a")} FROM articles_article a
-                WHERE a.id = NEW.content_object_id)
-            WHERE id = NEW.id;
-        END""",
+        *(
+            f"""CREATE TRIGGER {name} AFTER INSERT ON {table} FOR EACH ROW BEGIN
+            UPDATE {table} SET listed_at = {copied(f'NEW.{column}')} WHERE id = NEW.id;
+            END"""
+            for table, column, name in LINKS
+        ),
         f"""CREATE TRIGGER articles_article_relist
         AFTER UPDATE OF status, published_at ON articles_article FOR EACH ROW
         WHEN OLD.status IS NOT NEW.status OR OLD.published_at IS NOT NEW.published_at
-        BEGIN
-            UPDATE articles_article_rubrics SET listed_at = {LISTED.format(a="NEW")}
-            WHERE article_id = NEW.id;
-            UPDATE articles_taggedarticle SET listed_at = {LISTED.format(a="NEW")}
-            WHERE content_object_id = NEW.id;
-        END""",
+        BEGIN {RELIST}; END""",
     ],
 }
 DROP = {
     "postgresql": [
         "DROP TRIGGER articles_article_relist ON articles_article",
         "DROP FUNCTION articles_article_relist()",
-        "DROP TRIGGER articles_taggedarticle_listed ON articles_taggedarticle",
-        "DROP FUNCTION articles_taggedarticle_listed()",
-        "DROP TRIGGER articles_rubriclink_listed ON articles_article_rubrics",
-        "DROP FUNCTION articles_rubriclink_listed()",
-        "DROP INDEX articlerubric_listing_idx",
-        "ALTER TABLE articles_article_rubrics DROP COLUMN listed_at",
+        *(
+            statement
+            for table, _column, name in LINKS
+            for statement in (f"DROP TRIGGER {name} ON {table}", f"DROP FUNCTION {name}()")
+        ),
     ],
     "sqlite": [
         "DROP TRIGGER articles_article_relist",
-        "DROP TRIGGER articles_taggedarticle_listed",
-        "DROP TRIGGER articles_rubriclink_listed",
-        "DROP INDEX articlerubric_listing_idx",
-        "ALTER TABLE articles_article_rubrics DROP COLUMN listed_at",
+        *(f"DROP TRIGGER {name}" for _table, _column, name in LINKS),
     ],
 }
+DROP_RUBRIC_COLUMN = [
+    "DROP INDEX articlerubric_listing_idx",
+    "ALTER TABLE articles_article_rubrics DROP COLUMN listed_at",
+]
 
 
 def add_listing(apps, schema_editor):
@@ -115,7 +100,7 @@ def add_listing(apps, schema_editor):
 
 
 def remove_listing(apps, schema_editor):
-    for statement in DROP[schema_editor.connection.vendor]:
+    for statement in [*DROP[schema_editor.connection.vendor], *DROP_RUBRIC_COLUMN]:
         schema_editor.execute(statement)
 
 
