@@ -52,13 +52,14 @@ def memoize(name, compute, *, timeout=300):
     if local is not None and time.monotonic() < local[0]:
         return local[1]
     value = cache.get(key)
-    if value is None:
+    computed = value is None
+    if computed:
         value = compute()
-        seconds = timeout(value) if callable(timeout) else timeout
+    seconds = timeout(value) if callable(timeout) else timeout
+    if computed:
         cache.set(key, value, seconds)
     else:
-        # How long the shared entry has left is unknown: keep the copy briefly.
-        seconds = min(LOCAL_COPY_SECONDS, timeout(value) if callable(timeout) else timeout)
+        seconds = min(LOCAL_COPY_SECONDS, seconds)  # what the shared entry has left is unknown
     if len(_local_memos) >= LOCAL_MEMOS_MAX:
         _local_memos.clear()  # old content versions' memos; the current ones come back
     _local_memos[key] = (time.monotonic() + seconds, value)
