@@ -172,7 +172,9 @@ def add_headlines(articles, query):
     rows = marked.values_list("pk", "title_marked", "fragment_marked")
     by_pk = {pk: (title, fragment) for pk, title, fragment in rows}
     for article in articles:
-        article.title_marked, article.fragment_marked = by_pk[article.pk]
+        # An article deleted since the ranked query keeps its text, unmarked.
+        unmarked = (article.title, article.lead)
+        article.title_marked, article.fragment_marked = by_pk.get(article.pk, unmarked)
     return articles
 
 

@@ -281,3 +281,18 @@ def test_only_the_newest_matches_are_ranked(client, monkeypatch):
     monkeypatch.setattr("articles.search.MAX_RANKED_MATCHES", 3)
     cache.clear()  # the page cache keeps the first answer: no content changed
     assert found(client, "форум")[0] == "Форум форум форум"
+
+
+@pytest.mark.postgres
+def test_an_article_deleted_between_ranking_and_highlighting_is_shown_unmarked():
+    """The page's rows are highlighted in a second query: a deletion in between is no 500."""
+    from articles.search import add_headlines, hits, search_articles
+
+    kept = indexed(title="Форум регионов открылся", lead="Делегации съехались.")
+    gone = indexed(title="Форум завершился", lead="Подписаны соглашения.")
+    ranked = list(search_articles(Article.objects.published(), "форум"))
+    Article.objects.filter(pk=gone.pk).delete()
+    shown = {hit.article.pk: hit for hit in hits(add_headlines(ranked, "форум"), "форум")}
+    assert "<mark>Форум</mark>" in shown[kept.pk].title
+    assert shown[gone.pk].title == "Форум завершился"
+    assert shown[gone.pk].fragment == "Подписаны соглашения."
