@@ -23,12 +23,15 @@ PRESSROOM_PAGE_CACHE_SECONDS.
 
 import datetime
 import hashlib
+import logging
 import math
 import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -80,6 +83,7 @@ UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 NONCE_MARK = "'nonce-"
 # Request headers a stored response may vary on: the key covers them.
 KEYED_VARY = frozenset({"cookie", "accept-language"})
+logger = logging.getLogger(__name__)
 # The memo of the next publication is kept at most this long when nothing is scheduled.
 MEMO_MAX_SECONDS = 3600
 
@@ -108,11 +112,9 @@ class PageCacheMiddleware:
         key = page_key(request) if seconds else None
         version = None
         if key is not None:
-            found = cache.get_many([content_version.VERSION_KEY, key])
-            version = found.get(content_version.VERSION_KEY)
-            entry = found.get(key)
-            if entry is not None and entry[0] == version and started < entry[1]:
-                return respond_from_entry(request, entry, started)
+            hit, version = look_up(request, key, started)
+            if hit is not None:
+                return hit
             # Read before the page is made: a write while it is made bumps the version,
             # and the entry stored below is then already out of date.
             version = version or content_version.current()
@@ -142,6 +144,58 @@ class PageCacheMiddleware:
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
         return response
+
+
+class CachedPageApplication:
+    """The WSGI application: page-cache hits answered before Django handles the request.
+
+    A hit through PageCacheMiddleware still pays for Django's request handling around it
+    (the request signals, which check every database connection, and the response
+    object's close); here a hit is one cache round trip. The rules are the middleware's,
+    through the same functions (bypasses_cache, page_key, look_up), and only a page the
+    middleware stored under the same key can be served. Everything else, a host that
+    is not allowed included, goes to Django, which answers as it always does.
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.static_prefix = urlsplit(settings.STATIC_URL).path or "/static/"
+
+    def __call__(self, environ, start_response):
+        try:
+            response = self.hit(environ)
+        except Exception:
+            # Only a shortcut: whatever went wrong, Django handles the request in full.
+            logger.exception("The page cache's WSGI shortcut failed; Django answers.")
+            response = None
+        if response is None:
+            return self.application(environ, start_response)
+        start_response(f"{response.status_code} {response.reason_phrase}", [*response.items()])
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.content]
+
+    def hit(self, environ):
+        """Return the stored response for the request in environ, or None."""
+        if not settings.PRESSROOM_PAGE_CACHE_SECONDS:
+            return None
+        request = WSGIRequest(environ)
+        if request.path_info.startswith(self.static_prefix) or bypasses_cache(request):
+            return None
+        try:
+            key = page_key(request)
+        except DisallowedHost:
+            return None  # Django answers 400, as for any request with that host
+        response, _version = look_up(request, key, timezone.now().timestamp())
+        return response
+
+
+def look_up(request, key, now):
+    """Return (the stored response or None, the content version now current or None)."""
+    found = cache.get_many([content_version.VERSION_KEY, key])
+    version = found.get(content_version.VERSION_KEY)
+    entry = found.get(key)
+    if entry is not None and entry[0] == version and now < entry[1]:
+        return respond_from_entry(request, entry, now), version
+    return None, version
 
 
 def bypasses_cache(request):

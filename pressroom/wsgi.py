@@ -1,4 +1,4 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for gunicorn: page-cache hits first, then Django."""
 
 import os
 
@@ -6,4 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pressroom.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from articles.pagecache import CachedPageApplication  # noqa: E402 (needs the apps loaded)
+
+application = CachedPageApplication(django_application)

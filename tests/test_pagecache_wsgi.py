@@ -1,0 +1,185 @@
+"""The page cache's WSGI shortcut: hits answered before Django, by the middleware's rules.
+
+These requests go through pressroom.wsgi.application, as gunicorn sends them, and not
+through Django's test client (which never calls the WSGI application).
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory
+from django.urls import reverse
+
+from articles import content_version, pagecache, workflow
+from articles.models import Article
+from pressroom import wsgi
+from tests.factories import ArticleFactory, RubricFactory
+from tests.workflow_support import APPROVER_ROLE, EDITOR_ROLE, make_user
+
+pytestmark = pytest.mark.django_db
+
+GOES_LIVE = datetime.datetime(2025, 11, 14, 5, 0, tzinfo=datetime.UTC)
+SCHEDULED_TITLE = "Дорожная карта подписана на форуме в Оренбурге"
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status_code = int(status.split()[0])
+        self.headers = dict(headers)
+        self.body = body
+
+    def header(self, name):
+        return self.headers.get(name)
+
+
+@pytest.fixture
+def wsgi_get():
+    """Send a request through the WSGI application; count the requests Django handled.
+
+    Django's request signals close the test's database connection, as the test client
+    knows: they are replaced by a counter for the test.
+    """
+    handled = []
+
+    def count(**kwargs):
+        handled.append(kwargs)
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request_started.connect(count)
+
+    def get(path, *, method="GET", **headers):
+        environ = RequestFactory().generic(method, path, headers=headers).environ
+        replies = []
+        body = wsgi.application(environ, lambda status, headers: replies.append((status, headers)))
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return Answer(*replies[0], content)
+
+    get.handled = handled
+    try:
+        yield get
+    finally:
+        request_started.disconnect(count)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def story():
+    return ArticleFactory(
+        title="Губернатор подписал дорожную карту",
+        rubrics=[RubricFactory(name="Экономика", slug="ekonomika")],
+        published_at=GOES_LIVE - datetime.timedelta(days=1),
+    )
+
+
+def test_a_hit_is_answered_without_django_and_keeps_the_bytes_and_headers(wsgi_get, story):
+    for path in ("/", story.get_absolute_url(), reverse("feeds:news-rss")):
+        first = wsgi_get(path)
+        assert first.status_code == 200 and first.header("X-Cache") == "MISS"
+        handled = len(wsgi_get.handled)
+        second = wsgi_get(path)
+        assert len(wsgi_get.handled) == handled  # Django never saw the request
+        assert second.status_code == 200 and second.header("X-Cache") == "HIT"
+        assert second.body == first.body
+        for name in ("Content-Type", "ETag", "Content-Security-Policy", "Vary", "Cache-Control"):
+            assert second.header(name) == first.header(name), name
+
+
+def test_a_new_content_version_goes_to_django(wsgi_get, story):
+    wsgi_get("/")
+    Article.objects.filter(pk=story.pk).update(title="Новый заголовок новости")
+    content_version.bump()
+    answer = wsgi_get("/")
+    assert answer.header("X-Cache") == "MISS" and "Новый заголовок новости" in answer.body.decode()
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"Cookie": "sessionid=abc"},
+        {"Authorization": "Basic ZWRpdG9yOnNlY3JldA=="},
+        {"method": "POST"},
+    ],
+    ids=["session cookie", "authorization", "post"],
+)
+def test_personal_requests_are_never_answered_from_the_cache(wsgi_get, story, request_kwargs):
+    wsgi_get("/")
+    handled = len(wsgi_get.handled)
+    answer = wsgi_get("/", **request_kwargs)
+    assert len(wsgi_get.handled) == handled + 1
+    assert answer.header("X-Cache") is None
+    assert "no-store" in answer.header("Cache-Control")
+
+
+def test_a_host_that_is_not_allowed_gets_400_not_a_stored_page(wsgi_get, story, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    wsgi_get("/")
+    assert wsgi_get("/", Host="evil.example").status_code == 400
+
+
+def test_low_vision_visitors_get_their_own_page(wsgi_get, story):
+    assert "lv-size-3" not in wsgi_get("/").body.decode()
+    large = wsgi_get("/", Cookie="pressroom_lv=size-3")
+    assert large.header("X-Cache") == "MISS" and "lv-size-3" in large.body.decode()
+    again = wsgi_get("/", Cookie="pressroom_lv=size-3")
+    assert again.header("X-Cache") == "HIT" and "lv-size-3" in again.body.decode()
+    assert "lv-size-3" not in wsgi_get("/").body.decode()
+
+
+def test_conditional_and_head_requests_are_answered_from_the_cache(wsgi_get, story):
+    first = wsgi_get("/")
+    handled = len(wsgi_get.handled)
+    unchanged = wsgi_get("/", **{"If-None-Match": first.header("ETag")})
+    assert unchanged.status_code == 304 and unchanged.body == b""
+    head = wsgi_get("/", method="HEAD")
+    assert head.status_code == 200 and head.body == b""
+    assert head.header("Content-Length") == first.header("Content-Length")
+    assert len(wsgi_get.handled) == handled
+
+
+def test_scheduled_article_appears_at_its_time(wsgi_get, story):
+    writer, chief = make_user("writer", EDITOR_ROLE), make_user("chief", APPROVER_ROLE)
+    with time_machine.travel(GOES_LIVE - datetime.timedelta(days=1), tick=False):
+        article = ArticleFactory(
+            title=SCHEDULED_TITLE,
+            status=Article.Status.DRAFT,
+            published_at=None,
+            rubrics=[story.rubrics.get()],
+        )
+        workflow.submit(article, by=writer)
+        workflow.publish(article, by=chief, at=GOES_LIVE)
+    with time_machine.travel(GOES_LIVE - datetime.timedelta(seconds=1), tick=False):
+        assert SCHEDULED_TITLE not in wsgi_get("/").body.decode()
+        answer = wsgi_get("/")
+        assert answer.header("X-Cache") == "HIT" and SCHEDULED_TITLE not in answer.body.decode()
+    with time_machine.travel(GOES_LIVE, tick=False):
+        answer = wsgi_get("/")
+        assert answer.header("X-Cache") == "MISS" and SCHEDULED_TITLE in answer.body.decode()
+
+
+def test_off_when_the_page_cache_is_off(wsgi_get, story, settings):
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
+    wsgi_get("/")
+    handled = len(wsgi_get.handled)
+    assert wsgi_get("/").header("X-Cache") == "MISS"
+    assert len(wsgi_get.handled) == handled + 1
+
+
+def test_a_failing_shortcut_leaves_the_request_to_django(wsgi_get, story, monkeypatch, caplog):
+    wsgi_get("/")
+
+    def broken(self, environ):
+        raise RuntimeError("cache client bug")
+
+    monkeypatch.setattr(pagecache.CachedPageApplication, "hit", broken)
+    answer = wsgi_get("/")
+    assert answer.status_code == 200 and story.title in answer.body.decode()
+    assert "WSGI shortcut failed" in caplog.text
