@@ -22,6 +22,7 @@ MODE_NAMES = {
     "uncached": "gunicorn, no page cache",
     "cached": "gunicorn + Redis page cache",
     "nginx": "nginx micro-cache → gunicorn",
+    "bare": "gunicorn, a bare Django view",
     "static": "nginx, static file",
 }
 
@@ -83,7 +84,7 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
         target = TARGETS.get((page, mode), "")
         if mode in ("cached", "nginx"):
             target = CACHED_TARGET
-        if mode == "static":
+        if mode in ("bare", "static"):
             target = "reference"
         count = queries.get(page, "") if mode == "uncached" else ""
         errors = f" ({figures['errors']} failed)" if figures["errors"] else ""

@@ -469,6 +469,13 @@ def measure(args, paths, wrk):
                 )
             ),
         }
+        bare = stack.enter_context(
+            loopback.gunicorn(
+                env=django_env(args, BENCH_BARE_PAGE=str(static_root / "page.html")),
+                workdir=work / "gunicorn-bare",
+                app="bench.bare_django:application",
+            )
+        )
         static_port, proxy_port = loopback.free_port(), loopback.free_port()
         config = (ROOT / "bench" / "nginx.conf").read_text()
         for name, value in {
@@ -496,13 +503,16 @@ def measure(args, paths, wrk):
             everything = [url for urls in paths.values() for url in urls]
             run_wrk(wrk, base, everything, max(1, args.duration / 2), work, f"warm-{mode}")
         runs = [(page, mode) for page in paths for mode in MODES if mode in args.modes]
-        runs.append((f"static file ({len(html) / 1024:.0f} kB article page)", "static"))
+        size = f"{len(html) / 1024:.0f} kB article page"
+        runs.append((f"bare Django view ({size})", "bare"))
+        runs.append((f"static file ({size})", "static"))
+        bases["bare"] = bare.url
         bases["static"] = f"http://127.0.0.1:{static_port}"
         every = {run: [] for run in runs}
         for number in range(1, args.rounds + 1):
             print(f"Round {number} of {args.rounds}…", flush=True)
             for page, mode in runs:
-                urls = ["/page.html"] if mode == "static" else paths[page]
+                urls = ["/page.html"] if mode in ("bare", "static") else paths[page]
                 every[page, mode].append(
                     run_wrk(wrk, bases[mode], urls, args.duration, work, f"{page}-{mode}")
                 )

@@ -122,8 +122,17 @@ def redis_server(*, port=None, workdir=None):
 
 
 @contextlib.contextmanager
-def gunicorn(*, env, port=None, workdir=None, config=None, workers=2, extra_args=()):
-    """Run gunicorn serving pressroom.wsgi on 127.0.0.1 with env as its whole environment.
+def gunicorn(
+    *,
+    env,
+    port=None,
+    workdir=None,
+    config=None,
+    workers=2,
+    extra_args=(),
+    app="pressroom.wsgi:application",
+):
+    """Run gunicorn serving app (the site) on 127.0.0.1 with env as its whole environment.
 
     config: a gunicorn configuration file (deploy/gunicorn.conf.py); command-line options
     given here (bind, workers) take precedence over it.
@@ -134,7 +143,7 @@ def gunicorn(*, env, port=None, workdir=None, config=None, workers=2, extra_args
     if config:
         command += ["--config", str(config)]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), *extra_args]
-    command.append("pressroom.wsgi:application")
+    command.append(app)
     with _process(command, port=port, workdir=workdir, env=env) as running:
         yield running
 

@@ -53,6 +53,7 @@ def test_bench_runs_and_prints_a_table(tmp_path):
     pages = {page for page, _mode, _rps in rows}
     assert {"home", "article", "rubric", "tag", "RSS feed", "Atom feed", "search"} <= pages
     assert any(page.startswith("static file") for page in pages)
+    assert any(page.startswith("bare Django view") for page in pages)
     assert all(float(rps) > 0 for _page, _mode, rps in rows), result.stdout
     # The import is measured with the photos and again without them.
     assert re.search(
