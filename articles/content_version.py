@@ -5,6 +5,8 @@ current version, so bumping it invalidates all of it at once without scanning th
 The version lives in the shared cache: every app server sees the same number.
 """
 
+import contextlib
+import contextvars
 import secrets
 import time
 
@@ -13,16 +15,48 @@ from django.core.cache import cache
 VERSION_KEY = "pressroom:content-version"
 LOCAL_COPY_SECONDS = 60
 
+# Within a request (see pinned()), the version it has read: {"version": …}, or None.
+_request_versions = contextvars.ContextVar("pressroom_content_version", default=None)
+
 
 def current():
-    """Return the current content version, creating one when the cache has none."""
+    """Return the current content version, creating one when the cache has none.
+
+    Within pinned(), the version is read once: a page's memos all come from one version,
+    for one cache round trip instead of one per memo.
+    """
+    pinned_versions = _request_versions.get()
+    if pinned_versions is not None and "version" in pinned_versions:
+        return pinned_versions["version"]
     version = cache.get(VERSION_KEY)
     if version is None:
         version = secrets.token_hex(8)
         # add() keeps a version another process stored first.
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY, version)
+    return pin(version)
+
+
+def pin(version):
+    """Keep version as the current one until the end of the request, if in one."""
+    pinned_versions = _request_versions.get()
+    if pinned_versions is not None and version is not None:
+        pinned_versions["version"] = version
     return version
+
+
+@contextlib.contextmanager
+def pinned():
+    """Read the version at most once while the block runs (one request).
+
+    Another process's bump during the block is seen by the next request; a bump made in
+    the block (a save committed by this request) is seen at once.
+    """
+    token = _request_versions.set({})
+    try:
+        yield
+    finally:
+        _request_versions.reset(token)
 
 
 def bump():
@@ -31,7 +65,9 @@ def bump():
     A random token rather than a counter: losing the key (a Redis restart, an eviction)
     must never bring an old version, and the entries cached under it, back to life.
     """
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    version = secrets.token_hex(8)
+    cache.set(VERSION_KEY, version, timeout=None)
+    pin(version)
 
 
 # Memos this process has read or made, by key: {key: (monotonic expiry, value)}. A key

@@ -99,6 +99,10 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if request.path_info.startswith(self.static_prefix):
             return self.get_response(request)  # WhiteNoise's own long-lived headers
+        with content_version.pinned():
+            return self.respond(request)
+
+    def respond(self, request):
         if bypasses_cache(request):
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_store=True)
@@ -191,7 +195,7 @@ class CachedPageApplication:
 def look_up(request, key, now):
     """Return (the stored response or None, the content version now current or None)."""
     found = cache.get_many([content_version.VERSION_KEY, key])
-    version = found.get(content_version.VERSION_KEY)
+    version = content_version.pin(found.get(content_version.VERSION_KEY))
     entry = found.get(key)
     if entry is not None and entry[0] == version and now < entry[1]:
         return respond_from_entry(request, entry, now), version

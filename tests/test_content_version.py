@@ -1,0 +1,77 @@
+"""The content version: read once per request, and a request's own writes seen at once."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from articles import content_version
+from tests.factories import ArticleFactory, RubricFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def version_reads(monkeypatch):
+    """Count the cache reads that fetch the content version."""
+    reads, inside_get_many = [], []
+    get, get_many = cache.get, cache.get_many
+
+    def counted_get(key, *args, **kwargs):
+        if key == content_version.VERSION_KEY and not inside_get_many:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    def counted_get_many(keys, *args, **kwargs):
+        reads.extend(key for key in keys if key == content_version.VERSION_KEY)
+        inside_get_many.append(True)  # the local-memory backend's get_many() calls get()
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    monkeypatch.setattr(cache, "get", counted_get)
+    monkeypatch.setattr(cache, "get_many", counted_get_many)
+    return reads
+
+
+@pytest.mark.parametrize("page_cache_seconds", [0, 300], ids=["uncached", "cached"])
+def test_a_page_reads_the_version_once(client, settings, monkeypatch, page_cache_seconds):
+    """The home page's memos (latest news, rubrics, years…) share one read of the version."""
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = page_cache_seconds
+    ArticleFactory.create_batch(3, rubrics=[RubricFactory()])
+    content_version.current()  # a running site has one (a new cache gets one on first read)
+    reads = version_reads(monkeypatch)
+    assert client.get("/").status_code == 200
+    assert len(reads) == 1
+    reads.clear()
+    assert Client().get("/").status_code == 200  # a hit, or the page made again
+    assert len(reads) == 1
+
+
+def test_within_a_request_another_process_bump_waits_for_the_next_request():
+    with content_version.pinned():
+        seen = content_version.current()
+        cache.set(content_version.VERSION_KEY, "another-process-bumped-it", timeout=None)
+        assert content_version.current() == seen  # one page, one version
+    assert content_version.current() == "another-process-bumped-it"
+
+
+def test_a_bump_made_by_the_request_itself_is_seen_at_once():
+    with content_version.pinned():
+        before = content_version.current()
+        content_version.bump()  # the request's own save, committed
+        after = content_version.current()
+        assert after != before
+        assert after == cache.get(content_version.VERSION_KEY)
+
+
+def test_memos_made_after_a_bump_in_the_request_are_not_the_old_ones():
+    with content_version.pinned():
+        assert content_version.memoize("answer", lambda: "old") == "old"
+        content_version.bump()
+        assert content_version.memoize("answer", lambda: "new") == "new"
+
+
+def test_outside_a_request_every_call_reads_the_shared_version():
+    first = content_version.current()
+    cache.set(content_version.VERSION_KEY, "bumped-elsewhere", timeout=None)
+    assert content_version.current() == "bumped-elsewhere" != first
