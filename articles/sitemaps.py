@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.utils import timezone
 from articles.conditional import NEWEST_FIRST
 from articles.feeds.content import one_line
 from articles.models import Agreement, Article, Rubric, Tag, TaggedArticle
+from articles.templatetags.pressroom import memo_until_publication
 
 # The protocol allows 50,000 URLs a file; smaller pages stay quick to build and fetch.
 PAGE_SIZE = 5000
@@ -43,7 +45,33 @@ class PressroomSitemap(Sitemap):
         return Article.objects.published(self.now)
 
 
-class ArticleSitemap(PressroomSitemap):
+class CountedPaginator(Paginator):
+    """A paginator told its number of items instead of counting them."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.count = count  # takes the place of Paginator's cached COUNT query
+
+
+class SectionSitemap(PressroomSitemap):
+    """A section of the sitemap index, paged by a count memoized per content version.
+
+    The index reads every section's number of pages on each request, and each page of a
+    section checks its number against it: at a million articles the articles' COUNT
+    takes 84 ms and the tags' (a subquery per tag) 48 ms. The count holds until content
+    changes or the next scheduled publication (memo_until_publication). Not for the news
+    sitemap, whose two-day window also moves with time alone.
+    """
+
+    @property
+    def paginator(self):
+        count = memo_until_publication(
+            f"sitemap-count:{type(self).__name__}", lambda now: self.items().count(), self.now
+        )
+        return CountedPaginator(self._items(), self.limit, count=count)
+
+
+class ArticleSitemap(SectionSitemap):
     def items(self):
         # Oldest first: a new article lands on the last page and earlier pages stay put.
         return self.published().annotate(changed_at=last_change()).only("pk", "slug").order_by("pk")
@@ -65,7 +93,7 @@ class ArticleSitemap(PressroomSitemap):
         return w3c(max(latest)) if latest else None
 
 
-class ArticleGroupSitemap(PressroomSitemap):
+class ArticleGroupSitemap(SectionSitemap):
     """Rubrics or tags that hold at least one published article, dated by the newest one.
 
     The newest by id (the link table's (group, article) index read backwards until a
@@ -135,7 +163,7 @@ class TagSitemap(ArticleGroupSitemap):
     article_field = "content_object"
 
 
-class AgreementSitemap(PressroomSitemap):
+class AgreementSitemap(SectionSitemap):
     def items(self):
         return Agreement.objects.only("pk", "slug", "updated_at").order_by("pk")
 

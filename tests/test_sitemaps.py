@@ -304,7 +304,64 @@ def test_sitemap_runs_the_same_number_of_queries_for_3_and_30_items(client, url)
     populate(27, rubrics)
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
-    assert len(many) == len(few) <= 8
+    # At most: each section's date and count, and the next publication that ends the counts.
+    assert len(many) == len(few) <= 9
+
+
+# Memoized counts
+
+
+def pages_of(name, response):
+    """Return how many pages of a section the sitemap index lists."""
+    prefix = f"http://testserver/sitemap-{name}.xml"
+    return sum(loc == prefix or loc.startswith(f"{prefix}?") for loc in locations(response))
+
+
+SECTION_CLASSES = {"articles": sitemaps.ArticleSitemap, "tags": sitemaps.TagSitemap}
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-articles.xml", "/sitemap-tags.xml"])
+@pytest.mark.usefixtures("without_page_cache")  # counts the view, not the cache
+def test_sitemap_counts_its_items_once_per_content_version(client, url):
+    """A second request for the index or a section page makes no COUNT query."""
+    ArticleFactory(rubrics=[RubricFactory()], tags=["Казахстан"])
+    AgreementFactory()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()] == []
+
+
+@pytest.mark.parametrize("name", SECTION_CLASSES)
+@pytest.mark.usefixtures("without_page_cache")
+def test_index_pages_follow_a_new_published_article_not_a_hidden_one(client, monkeypatch, name):
+    """A published article changes the memoized count at once; drafts and scheduled do not."""
+    monkeypatch.setattr(SECTION_CLASSES[name], "limit", 1)
+    ArticleFactory(tags=["Казахстан"])
+    index = reverse("feeds:sitemap")
+    assert pages_of(name, client.get(index)) == 1
+    hide_some(tags=["Черновик"])
+    assert pages_of(name, client.get(index)) == 1
+    ArticleFactory(tags=["Экономика"])
+    assert pages_of(name, client.get(index)) == 2
+
+
+@pytest.mark.parametrize("name", SECTION_CLASSES)
+@pytest.mark.usefixtures("without_page_cache")
+def test_scheduled_article_is_counted_at_its_time_with_no_write(client, frozen, monkeypatch, name):
+    """The memoized count ends at the next publication: no save is needed to count it."""
+    monkeypatch.setattr(SECTION_CLASSES[name], "limit", 1)
+    goes_live = NOW + datetime.timedelta(minutes=1)
+    ArticleFactory(tags=["Казахстан"])
+    ArticleFactory(tags=["Экономика"], published_at=goes_live)
+    index = reverse("feeds:sitemap")
+    assert pages_of(name, client.get(index)) == 1
+    frozen.move_to(goes_live - datetime.timedelta(seconds=1))
+    assert pages_of(name, client.get(index)) == 1
+    assert client.get(section(name, page=2)).status_code == 404
+    frozen.move_to(goes_live)
+    assert pages_of(name, client.get(index)) == 2
+    assert len(locations(client.get(section(name, page=2)))) == 1
 
 
 # robots.txt
