@@ -4,7 +4,8 @@ Pages and feeds in the page cache (articles/pagecache.py) are keyed by the conte
 version, so one bump makes all of them unreachable at once, without a cache scan. Every
 model whose rows a public page, feed, sitemap or export shows is watched here. Writes
 that send no signals (QuerySet.update(), bulk_create(), raw SQL) call content_changed()
-themselves, and long runs of writes (an import batch) bump once through one_bump().
+themselves (Article.objects.update() does it for its callers), and long runs of writes
+(an import batch) bump once through one_bump().
 """
 
 from contextlib import contextmanager

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from articles import content_version
+from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,17 @@ def test_outside_a_request_every_call_reads_the_shared_version():
     first = content_version.current()
     cache.set(content_version.VERSION_KEY, "bumped-elsewhere", timeout=None)
     assert content_version.current() == "bumped-elsewhere" != first
+
+
+def test_a_bulk_update_of_articles_shows_at_once(client, without_page_cache):
+    """QuerySet.update() sends no signal; the article queryset bumps the version itself."""
+    story = ArticleFactory(title="Делегация прибыла в Актобе", rubrics=[RubricFactory()])
+    assert story.title in client.get("/").content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Делегация вернулась из Актобе")
+    assert "Делегация вернулась из Актобе" in Client().get("/").content.decode()
+
+
+def test_an_update_that_matches_nothing_leaves_the_version_alone():
+    before = content_version.current()
+    Article.objects.filter(pk=-1).update(title="Ничего")
+    assert content_version.current() == before

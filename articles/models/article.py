@@ -19,6 +19,19 @@ SLUG_MAX_LENGTH = 120
 
 
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Update the rows, and bump the content version: no signal reports this write.
+
+        Pages, memos and cards cached under the old version would otherwise keep showing
+        the rows as they were (raw SQL still has to call signals.content_changed()).
+        """
+        rows = super().update(**kwargs)
+        if rows:
+            from articles.signals import content_changed  # signals imports the models
+
+            content_changed(using=self.db)
+        return rows
+
     def published(self, now=None):
         """Return the articles visible to the public at `now` (default: this moment).
 
