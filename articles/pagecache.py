@@ -119,9 +119,10 @@ class PageCacheMiddleware:
             hit, version = look_up(request, key, started)
             if hit is not None:
                 return hit
-            # Read before the page is made: a write while it is made bumps the version,
-            # and the entry stored below is then already out of date.
-            version = version or content_version.current()
+        # Read before the page is made: a write while it is made bumps the version, and
+        # what is stored under this one (the page below, its cards) is then already out
+        # of date rather than newer than its version.
+        request.pressroom_version = version = version or content_version.current()
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         if not is_storable(request, response):

@@ -8,7 +8,7 @@ from django.utils.dates import MONTHS_ALT
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import content_version, pagecache
+from articles import cards, content_version, pagecache
 from articles.conditional import LATEST_NEWS_SIZE
 from articles.models import Article, Rubric
 from articles.views.mixins import published_articles, request_now
@@ -101,6 +101,13 @@ def _rubrics_with_news(now):
 def _years_at(now):
     days = Article.objects.published(now).dates("published_at", "year", order="DESC")
     return [day.year for day in days]
+
+
+@register.simple_tag(takes_context=True)
+def article_cards(context, articles):
+    """Return the cards of a list page's articles (articles.cards: shared per version)."""
+    request = context.get("request")
+    return cards.render_cards(articles, version=getattr(request, "pressroom_version", None))
 
 
 @register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)

@@ -1,0 +1,83 @@
+"""List pages share their article cards per content version, and never show an old one."""
+
+import pytest
+from django.test import Client
+from django.test.signals import template_rendered
+from django.urls import reverse, set_script_prefix
+
+from articles.cards import CARD_TEMPLATE
+from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cards_rendered():
+    """Count renders of the card template."""
+    rendered = []
+
+    def count(sender, template, **kwargs):
+        if template.name == CARD_TEMPLATE:
+            rendered.append(template)
+
+    template_rendered.connect(count)
+    yield rendered
+    template_rendered.disconnect(count)
+
+
+@pytest.fixture
+def stories():
+    economy = RubricFactory(name="Экономика", slug="ekonomika")
+    made = ArticleFactory.create_batch(3, rubrics=[economy], tags=["Оренбургская область"])
+    PhotoFactory(article=made[0], alt="Подписание дорожной карты")
+    return made
+
+
+def body(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_card_is_rendered_once_for_every_list_page(
+    client, stories, cards_rendered, without_page_cache
+):
+    body(client.get("/"))
+    assert len(cards_rendered) == 3
+    body(Client().get(reverse("articles:rubric", args=["ekonomika"])))
+    body(Client().get(stories[0].tags.get().get_absolute_url()))
+    body(Client().get("/"))
+    assert len(cards_rendered) == 3
+
+
+def test_an_edit_shows_at_once_on_every_list_page(client, stories, without_page_cache):
+    assert "Подписание дорожной карты" in body(client.get("/"))  # the card's photo
+    story = stories[0]
+    story.title = "Губернатор подписал дорожную карту с соседним регионом"
+    story.save()
+    rubric = story.rubrics.get()
+    rubric.name = "Экономика и инвестиции"
+    rubric.save()
+    for url in ("/", rubric.get_absolute_url(), story.tags.get().get_absolute_url()):
+        page = body(Client().get(url))
+        assert story.title in page and "Экономика и инвестиции" in page, url
+
+
+def test_a_site_under_a_prefix_gets_its_own_cards(client, stories, without_page_cache):
+    set_script_prefix("/press/")  # what the WSGI handler does for SCRIPT_NAME=/press
+    try:
+        under_prefix = body(client.get("/"))
+    finally:
+        set_script_prefix("/")
+    assert f'href="/press{stories[0].get_absolute_url()}"' in under_prefix
+    at_root = body(Client().get("/"))
+    assert f'href="{stories[0].get_absolute_url()}"' in at_root
+    assert "/press/" not in at_root
+
+
+def test_editors_get_cards_made_afresh(client, stories, cards_rendered, without_page_cache):
+    """Their requests read no version first, so nothing they see is shared."""
+    editor = Client()
+    editor.cookies["sessionid"] = "an-editor"
+    body(editor.get("/"))
+    body(editor.get("/"))
+    assert len(cards_rendered) == 6
