@@ -32,6 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from articles import sitemaps  # noqa: E402
 from articles.models import Article, Rubric, Tag  # noqa: E402
 
 # The synthetic vocabulary is ~110 words, so these broad terms each match a large share
@@ -51,6 +52,7 @@ def sample_urls():
     middle_time = timezone.localtime(middle[visible.count() // 2])
     article = visible.filter(published_at__gte=middle_time).order_by("published_at").first()
     year, month = middle_time.year, middle_time.month
+    last_sitemap_page = max(1, -(-visible.count() // sitemaps.PAGE_SIZE))
     return [
         ("home", "/"),
         ("home ?page=2", "/?page=2"),
@@ -72,6 +74,8 @@ def sample_urls():
         ("rubric feed", f"/feeds/rubrics/{big_rubric.slug}.rss"),
         ("tag feed", f"/feeds/tags/{big_tag.slug}.rss"),
         ("sitemap", "/sitemap.xml"),
+        ("sitemap articles, last page", f"/sitemap-articles.xml?p={last_sitemap_page}"),
+        ("sitemap tags", "/sitemap-tags.xml"),
     ]
 
 
