@@ -3,7 +3,6 @@
 import base64
 import math
 
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit, get_lockout_response
 from django.contrib import admin, messages
@@ -42,6 +41,8 @@ def grouped_secret(device):
 
 def qr_svg(device):
     """Return the otpauth:// address of device as an inline SVG QR code (no script, no style)."""
+    import segno  # only the two-step setup page draws a QR code; not loaded by every worker
+
     code = segno.make(device.config_url, error="m")
     return mark_safe(code.svg_inline(scale=5, dark="#000", light="#fff", svgclass="otp-qr"))
 

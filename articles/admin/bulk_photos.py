@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
-from articles import images
 from articles.admin.fields import PlainTextField
 from articles.admin.forms import url_as_https
 from articles.html import clean_text
@@ -97,6 +96,8 @@ def upload_photos(article, uploads, fields):
 
     Return the saved photos and a list of (file name, messages) for refused files.
     """
+    from articles import images  # loads Pillow: at the first upload, not in every worker
+
     prepared, refused = [], []
     for upload in uploads:
         photo = Photo(article=article, **fields)
@@ -128,6 +129,8 @@ def upload_photos(article, uploads, fields):
 
 def _discard(photos):
     """Delete the files written for photos whose rows were not saved."""
+    from articles import images  # loads Pillow: at the first upload, not in every worker
+
     for photo in photos:
         images.delete_renditions(photo.renditions)
         if photo.original:

@@ -15,7 +15,6 @@ from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from articles import images
 from articles.admin.a11y import LabelledInlineFormSetMixin, LabelledSplitDateTime
 from articles.admin.fields import (
     ArticleTagField,
@@ -223,6 +222,8 @@ class PhotoInlineForm(forms.ModelForm):
             self.fields["position"].help_text = _("Leave empty to put the photo last.")
 
     def clean_upload(self):
+        from articles import images  # loads Pillow: at the first upload, not in every worker
+
         upload = self.cleaned_data.get("upload")
         if upload:
             images.decode_image(upload)
@@ -235,6 +236,8 @@ class PhotoInlineForm(forms.ModelForm):
         return upload
 
     def save(self, commit=True):
+        from articles import images  # loads Pillow: at the first upload, not in every worker
+
         # A replaced file is not deleted: older revisions of the article still refer to
         # it, and reverting to one of them must bring the photo back whole.
         upload = self.cleaned_data.get("upload")
@@ -279,6 +282,8 @@ class AgreementAdminForm(SlugFromSourceMixin, forms.ModelForm):
         }
 
     def clean_document(self):
+        from articles import images  # loads Pillow: at the first upload, not in every worker
+
         document = self.cleaned_data.get("document")
         if isinstance(document, UploadedFile):
             self.instance.document_size = images.validate_pdf(document)
