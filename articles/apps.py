@@ -8,9 +8,16 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core.signals import request_started
+
         from articles import signals
         from articles.versioning import register_models
+        from pressroom import garbage
 
         register_models()
         # Every public write bumps the content version that keys the page cache.
         signals.connect()
+        # The previous request's reference cycles are freed as the next request starts.
+        request_started.connect(
+            garbage.collect_young_garbage, dispatch_uid="pressroom:collect-young-garbage"
+        )

@@ -1,11 +1,36 @@
-"""What a web worker keeps in memory: no libraries that only the admin uses."""
+"""What a web worker keeps in memory: no admin-only libraries, no finished request's cycles."""
 
+import gc
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Node:
+    """An object that holds itself: freed only by the cycle collector."""
+
+    def __init__(self):
+        self.itself = self
+
+
+@pytest.mark.django_db
+def test_a_cycle_left_by_one_request_is_freed_when_the_next_request_starts(client):
+    """The young generations are collected as a request starts, not hundreds of pages later."""
+    client.get("/")
+    left_behind = weakref.ref(Node())
+    gc.disable()  # only the collection the request starts may free it
+    try:
+        assert left_behind() is not None
+        client.get("/")
+        assert left_behind() is None
+    finally:
+        gc.enable()
 
 
 def test_serving_pages_loads_neither_pillow_nor_segno():
