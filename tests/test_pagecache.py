@@ -27,7 +27,12 @@ from tests.programs import program_or_skip
 from tests.test_admin_support import client_for, form_data, make_editor
 from tests.test_exchange_support import article as article_line
 from tests.test_exchange_support import run_import, write_folder
-from tests.workflow_support import APPROVER_ROLE, EDITOR_ROLE, make_user
+from tests.workflow_support import (
+    APPROVER_ROLE,
+    EDITOR_ROLE,
+    make_user,
+    schedule_through_workflow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -328,16 +333,7 @@ def test_every_model_of_the_app_is_watched_or_declared_private():
 )
 def test_scheduled_article_appears_on_a_cached_page_exactly_at_its_time(client, story, url):
     """Cached a minute and a second before, the page shows the article at its time, not before."""
-    writer, chief = make_user("writer", EDITOR_ROLE), make_user("chief", APPROVER_ROLE)
-    with time_machine.travel(GOES_LIVE - datetime.timedelta(days=1), tick=False):
-        article = ArticleFactory(
-            title=SCHEDULED_TITLE,
-            status=Article.Status.DRAFT,
-            published_at=None,
-            rubrics=[story.rubrics.get()],
-        )
-        workflow.submit(article, by=writer)
-        workflow.publish(article, by=chief, at=GOES_LIVE)
+    schedule_through_workflow(SCHEDULED_TITLE, rubrics=[story.rubrics.get()], at=GOES_LIVE)
     with time_machine.travel(GOES_LIVE - datetime.timedelta(minutes=1), tick=False):
         assert SCHEDULED_TITLE not in text(fetch(client, url))
         assert fetch(client, url)["X-Cache"] == "HIT"

@@ -13,11 +13,13 @@ from django.db import close_old_connections
 from django.test import RequestFactory
 from django.urls import reverse
 
-from articles import content_version, pagecache, workflow
+from articles import content_version, pagecache
 from articles.models import Article
 from pressroom import wsgi
 from tests.factories import ArticleFactory, RubricFactory
-from tests.workflow_support import APPROVER_ROLE, EDITOR_ROLE, make_user
+from tests.workflow_support import (
+    schedule_through_workflow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,16 +148,7 @@ def test_conditional_and_head_requests_are_answered_from_the_cache(wsgi_get, sto
 
 
 def test_scheduled_article_appears_at_its_time(wsgi_get, story):
-    writer, chief = make_user("writer", EDITOR_ROLE), make_user("chief", APPROVER_ROLE)
-    with time_machine.travel(GOES_LIVE - datetime.timedelta(days=1), tick=False):
-        article = ArticleFactory(
-            title=SCHEDULED_TITLE,
-            status=Article.Status.DRAFT,
-            published_at=None,
-            rubrics=[story.rubrics.get()],
-        )
-        workflow.submit(article, by=writer)
-        workflow.publish(article, by=chief, at=GOES_LIVE)
+    schedule_through_workflow(SCHEDULED_TITLE, rubrics=[story.rubrics.get()], at=GOES_LIVE)
     with time_machine.travel(GOES_LIVE - datetime.timedelta(seconds=1), tick=False):
         assert SCHEDULED_TITLE not in wsgi_get("/").body.decode()
         answer = wsgi_get("/")
