@@ -190,8 +190,8 @@ def test_home_links_year_archives_that_have_published_news(client):
     ArticleFactory(published_at=datetime.datetime(2025, 3, 1, 10, 0, tzinfo=datetime.UTC))
     ArticleFactory(published_at=timezone.now() + datetime.timedelta(days=400))
     content = client.get(HOME).content.decode()
-    assert 'href="/news/2025/"' in content
-    assert 'href="/news/2024/"' in content
+    assert '<a href="/news/2025/">Новости за 2025 год</a>' in content
+    assert '<a href="/news/2024/">Новости за 2024 год</a>' in content
     assert content.index('href="/news/2025/"') < content.index('href="/news/2024/"')
     future_year = (timezone.now() + datetime.timedelta(days=400)).year
     assert f'href="/news/{future_year}/"' not in content
