@@ -18,6 +18,7 @@ def cached_reverse(viewname, **kwargs):
     return _reverse(urlconf, get_script_prefix(), viewname, tuple(sorted(kwargs.items())))
 
 
-@lru_cache(maxsize=8192)
+# A page needs a few hundred at most; 2 048 keeps a crawled worker within its memory.
+@lru_cache(maxsize=2048)
 def _reverse(urlconf, prefix, viewname, kwargs):
     return reverse(viewname, urlconf=urlconf, kwargs=dict(kwargs))

@@ -18,7 +18,8 @@ def media_url(path):
     return default_storage.url(path)
 
 
-@lru_cache(maxsize=8192)
+# A page needs a few hundred at most; 2 048 keeps a crawled worker within its memory.
+@lru_cache(maxsize=2048)
 def _local_media_url(base_url, path):
     return default_storage.url(path)
 
