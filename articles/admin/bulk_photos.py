@@ -30,7 +30,6 @@ from articles.admin.fields import PlainTextField
 from articles.admin.forms import url_as_https
 from articles.html import clean_text
 from articles.models import Article, Photo
-from articles.signals import content_changed
 
 TEMPLATE = "admin/articles/article/bulk_photos.html"
 TOO_MANY_FILES_TEMPLATE = "admin/articles/article/bulk_photos_too_many.html"
@@ -118,9 +117,9 @@ def upload_photos(article, uploads, fields):
                 photo.position = number
                 photo.save()
             # A new updated_at gives the article page a new ETag, so no reader keeps a
-            # copy without the new photos.
+            # copy without the new photos (the article queryset's update() bumps the
+            # content version).
             Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
-            content_changed()  # update() sends no signal
     except DatabaseError:
         _discard(prepared)
         raise

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from articles import images
 from articles.models import Article, Photo
-from articles.signals import content_changed
 
 CHUNK_SIZE = 100
 
@@ -76,10 +75,10 @@ class Command(BaseCommand):
                 width=photo.width, height=photo.height, renditions=photo.renditions
             )
             if saved:
-                # A new updated_at gives the article page a new ETag: no reader keeps a
-                # cached copy pointing at the files deleted below.
+                # A new updated_at gives the article page a new ETag, and the article
+                # queryset's update() a new content version: no reader keeps a cached
+                # copy pointing at the files deleted below.
                 Article.objects.filter(pk=photo.article_id).update(updated_at=timezone.now())
-                content_changed()  # update() sends no signal
             stale = old if saved else photo.renditions
             transaction.on_commit(lambda: images.delete_renditions(stale))
         return "renewed" if saved else "skipped"
