@@ -86,6 +86,12 @@ KEYED_VARY = frozenset({"cookie", "accept-language"})
 logger = logging.getLogger(__name__)
 # The memo of the next publication is kept at most this long when nothing is scheduled.
 MEMO_MAX_SECONDS = 3600
+# Memos made until the next publication are correct until the content changes or a
+# scheduled article comes out; the timeout only bounds how long an unused one stays.
+MEMO_SECONDS = 3600
+# Scheduled publications passed since the memo was made that a request walks past
+# before it computes the value itself.
+MAX_MEMO_HOPS = 4
 
 
 class PageCacheMiddleware:
@@ -274,6 +280,24 @@ def next_publication(since):
     # Memoized by a request that started later than this one: it may have missed a
     # publication in between.
     return _first_scheduled(since)[1]
+
+
+def memo_until_publication(name, compute, now):
+    """Return compute(now), memoized per content version until the next publication.
+
+    Edits bump the content version; a scheduled article coming out changes nothing in
+    the database, so a memo made before it is valid only until then, and the memo made
+    after it is keyed by that moment.
+    """
+    for _ in range(MAX_MEMO_HOPS):
+        computed_at, value = content_version.memoize(
+            name, lambda: (now.timestamp(), compute(now)), timeout=MEMO_SECONDS
+        )
+        deadline = next_publication(computed_at)
+        if computed_at <= now.timestamp() < deadline:
+            return value
+        name = f"{name.split('@')[0]}@{deadline}"
+    return compute(now)
 
 
 def _first_scheduled(since):

@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import pagecache
 from articles.conditional import NEWEST_FIRST
 from articles.feeds.content import one_line
 from articles.models import Agreement, Article, Rubric, Tag, TaggedArticle
-from articles.templatetags.pressroom import memo_until_publication
 
 # The protocol allows 50,000 URLs a file; smaller pages stay quick to build and fetch.
 PAGE_SIZE = 5000
@@ -59,13 +59,13 @@ class SectionSitemap(PressroomSitemap):
     The index reads every section's number of pages on each request, and each page of a
     section checks its number against it: at a million articles the articles' COUNT
     takes 84 ms and the tags' (a subquery per tag) 48 ms. The count holds until content
-    changes or the next scheduled publication (memo_until_publication). Not for the news
+    changes or the next scheduled publication (pagecache.memo_until_publication). Not for the news
     sitemap, whose two-day window also moves with time alone.
     """
 
     @property
     def paginator(self):
-        count = memo_until_publication(
+        count = pagecache.memo_until_publication(
             f"sitemap-count:{type(self).__name__}", lambda now: self.items().count(), self.now
         )
         return CountedPaginator(self._items(), self.limit, count=count)

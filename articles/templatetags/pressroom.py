@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from articles import cards, content_version, pagecache
+from articles import cards, pagecache
 from articles.conditional import LATEST_NEWS_SIZE
 from articles.models import Article, Rubric
 from articles.reversing import cached_reverse
@@ -20,12 +20,6 @@ register = template.Library()
 # "13 ноября 2025, 09:10" in Russian: E is the month's name in the genitive.
 DATETIME_FORMAT = "j E Y, H:i"
 LATEST_COUNT = 5
-# Memoized lists are correct until the content changes or a scheduled article comes out
-# (both handled below); the timeout only bounds how long an unused memo stays around.
-MEMO_SECONDS = 3600
-# Scheduled publications passed since the memo was made that a request walks past
-# before it computes the list itself.
-MAX_MEMO_HOPS = 4
 # A rendition at least this wide is the picture's fallback src for old browsers.
 FALLBACK_WIDTH = 640
 
@@ -85,25 +79,7 @@ def archive_years(context):
 
 def public_years(now):
     """Return the years with something published at `now`, newest first (memoized)."""
-    return memo_until_publication("archive-years", _years_at, now)
-
-
-def memo_until_publication(name, compute, now):
-    """Return compute(now), memoized per content version until the next publication.
-
-    Edits bump the content version; a scheduled article coming out changes nothing in
-    the database, so a memo made before it is valid only until then, and the memo made
-    after it is keyed by that moment.
-    """
-    for _ in range(MAX_MEMO_HOPS):
-        computed_at, value = content_version.memoize(
-            name, lambda: (now.timestamp(), compute(now)), timeout=MEMO_SECONDS
-        )
-        deadline = pagecache.next_publication(computed_at)
-        if computed_at <= now.timestamp() < deadline:
-            return value
-        name = f"{name.split('@')[0]}@{deadline}"
-    return compute(now)
+    return pagecache.memo_until_publication("archive-years", _years_at, now)
 
 
 def _rubrics_with_news(now):
@@ -129,7 +105,8 @@ def rubric_nav(context):
     request = context.get("request")
     if request is None:
         return {"rubrics": []}
-    rubrics = memo_until_publication("rubric-nav", _rubrics_with_news, request_now(request))
+    now = request_now(request)
+    rubrics = pagecache.memo_until_publication("rubric-nav", _rubrics_with_news, now)
     current = context.get("rubric")
     match = request.resolver_match
     return {

@@ -7,6 +7,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import pagecache
 from articles.models import Article
 from articles.views.mixins import ArticleListView, request_now
 
@@ -36,10 +37,8 @@ class ArchiveView(ArticleListView):
 
     def memoized(self, name, compute):
         """Return compute(now) for this period, memoized until content changes."""
-        from articles.templatetags.pressroom import memo_until_publication
-
         key = f"archive-{name}:{self.start.isoformat()}:{self.end.isoformat()}"
-        return memo_until_publication(key, compute, request_now(self.request))
+        return pagecache.memo_until_publication(key, compute, request_now(self.request))
 
     def in_period(self, queryset):
         return queryset.filter(published_at__gte=self.start, published_at__lt=self.end)
