@@ -31,7 +31,7 @@ def render_cards(articles, *, version):
     articles = list(articles)
     if version is None:
         return [mark_safe(render_card(article)) for article in articles]
-    prefix = f"pressroom:card:{version}:{_variant()}:"
+    prefix = f"pressroom:card:{version}:{variant()}:"
     found = cache.get_many([f"{prefix}{article.pk}" for article in articles])
     made = {}
     cards = []
@@ -46,11 +46,15 @@ def render_cards(articles, *, version):
     return cards
 
 
-def _variant():
-    """Return a short name for what a card depends on besides its article."""
+def variant(*extra):
+    """Return a short name for what a rendering depends on besides its article.
+
+    The language, time zone and URL prefix it is made in, and any `extra` strings.
+    """
     parts = (
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
         get_script_prefix(),
+        *extra,
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

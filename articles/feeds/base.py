@@ -1,7 +1,10 @@
 """The base of every article feed: one instance per request, conditional GET, no drafts."""
 
+import io
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse
@@ -9,6 +12,7 @@ from django.utils import feedgenerator, timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from articles import cards
 from articles.conditional import NEWEST_FIRST, Validators, window_rows
 from articles.feeds.content import (
     absolute_html,
@@ -36,6 +40,8 @@ def _feed_items_query(*, now, article_ids):
 # Compiled once per number of items (see articles.prepared).
 _FEED_ITEMS = PreparedQuery(_feed_items_query)
 SUMMARY_WORDS = 50
+# Items of an old content version are unreachable; this only bounds how long they stay.
+ITEM_SECONDS = 3600
 
 
 class ArticleFeed(Feed):
@@ -44,6 +50,12 @@ class ArticleFeed(Feed):
     Django keeps one Feed object for every request; ours is made per request by
     as_view(), so that item methods can use self.request (absolute URLs) and self.now
     (one moment for the validators and the items alike).
+
+    Each item's XML is rendered once per content version and kept in the shared cache,
+    as the list pages keep their cards (articles.cards): an item depends on its article
+    alone, every write a reader could see bumps the version, and the version is read
+    as the request arrives (request.pressroom_version), before any article is. Which
+    articles a feed lists, and so scheduled ones coming out, is read afresh every time.
     """
 
     feed_type = RssFeed
@@ -56,6 +68,10 @@ class ArticleFeed(Feed):
         self.request = request
         self.now = timezone.now()
         self.article_ids = []
+        self.latest_change = None
+        # The articles whose items are rendered in this request (items() fetches them).
+        self.render_ids = []
+        self.fetched = []
 
     @classmethod
     def as_view(cls):
@@ -75,15 +91,42 @@ class ArticleFeed(Feed):
             raise Http404("No such feed.") from error
         rows = window_rows(self.visible(obj).order_by(*NEWEST_FIRST)[: self.limit])
         self.article_ids = [row[0] for row in rows]
+        if rows:
+            self.latest_change = timezone.localtime(max(max(row[1], row[2]) for row in rows))
         validators = Validators.from_rows(rows, scope=type(self).__name__)
         return validators.respond(request, lambda: self.render(obj, request))
 
     def render(self, obj, request):
-        """Return the feed document as a response."""
+        """Return the feed document as a response, its items from the cache where it has them."""
+        keys = self.item_keys(getattr(request, "pressroom_version", None))
+        stored = cache.get_many(list(keys.values())) if keys else {}
+        self.render_ids = [pk for pk in self.article_ids if keys.get(pk) not in stored]
         feed = self.get_feed(obj, request)
-        response = HttpResponse(content_type=feed.content_type)
-        feed.write(response, "utf-8")
-        return response
+        made = {
+            article.pk: feed.item_fragment(item)
+            for article, item in zip(self.fetched, feed.items, strict=True)
+        }
+        if keys and made:
+            cache.set_many({keys[pk]: xml for pk, xml in made.items()}, ITEM_SECONDS)
+        # An article withdrawn since the window was read has no item: it is left out.
+        found = (made.get(pk) or stored.get(keys.get(pk)) for pk in self.article_ids)
+        feed.fragments = [xml for xml in found if xml is not None]
+        feed.latest_change = self.latest_change
+        out = io.StringIO()
+        feed.write(out, "utf-8")
+        return HttpResponse(out.getvalue(), content_type=feed.content_type)
+
+    def item_keys(self, version):
+        """Return {article id: cache key of its item in this feed}; {} without a version."""
+        if version is None:
+            return {}
+        feed_class = type(self)
+        variant = cards.variant(
+            f"{feed_class.__module__}.{feed_class.__qualname__}",
+            self.request.build_absolute_uri("/"),
+        )
+        prefix = f"pressroom:feed-item:{version}:{variant}:"
+        return {pk: f"{prefix}{pk}" for pk in self.article_ids}
 
     def visible(self, obj):
         """Return the visible articles the feed draws from, in any order."""
@@ -103,13 +146,15 @@ class ArticleFeed(Feed):
     def items(self, obj):
         # The window the validators were made from, with everything items show: the
         # rubrics, tags and update notes as JSON arrays, as on the article page.
-        if not self.article_ids:
+        # Only the articles whose items are not in the cache (see render()).
+        if not self.render_ids:
             return []
         articles = list(
-            _FEED_ITEMS.run(now=self.now, article_ids=self.article_ids).prefetch_related("photos")
+            _FEED_ITEMS.run(now=self.now, article_ids=self.render_ids).prefetch_related("photos")
         )
         for article in articles:
             attach_page_relations(article)
+        self.fetched = articles
         return articles
 
     def absolute(self, url):

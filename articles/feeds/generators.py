@@ -2,9 +2,16 @@
 
 Django's XML writer raises on control characters in text (a 500) and lets them through
 in attributes (a broken feed); our writers strip them from every string first.
+
+Each item is written as an XML fragment of its own (item_fragment()), so that a feed
+can be put together from fragments rendered earlier: articles.feeds.base keeps them in
+the shared cache for the content version.
 """
 
+import io
+
 from django.utils import feedgenerator
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from articles.html import strip_control_characters
 
@@ -30,12 +37,39 @@ def xml_safe(value):
 
 
 class XmlSafeMixin:
-    """Strip forbidden characters from the channel and every item before writing."""
+    """Strip forbidden characters from the channel and every item; write items as fragments.
+
+    Set `fragments` (the items' XML, in order) and `latest_change` (the newest item's
+    date) to write a feed from items rendered earlier; `items` then need only hold the
+    ones rendered now, or none.
+    """
+
+    item_element = "item"
+    fragments = None
+    latest_change = None
 
     def write(self, outfile, encoding):
         self.feed = xml_safe(self.feed)
-        self.items = xml_safe(self.items)
+        if self.fragments is None:
+            self.fragments = [self.item_fragment(item) for item in self.items]
         super().write(outfile, encoding)
+
+    def item_fragment(self, item):
+        """Return the XML element of one item (a dict made by add_item()) as text."""
+        item = xml_safe(item)
+        out = io.StringIO()
+        handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+        handler.startElement(self.item_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.item_element)
+        return out.getvalue()
+
+    def write_items(self, handler):
+        for fragment in self.fragments:
+            handler.ignorableWhitespace(fragment)  # written as it is: it is XML already
+
+    def latest_post_date(self):
+        return self.latest_change or super().latest_post_date()
 
 
 class RssFeed(XmlSafeMixin, feedgenerator.Rss201rev2Feed):
@@ -52,6 +86,8 @@ class RssFeed(XmlSafeMixin, feedgenerator.Rss201rev2Feed):
 
 class AtomFeed(XmlSafeMixin, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full body in <content type="html">."""
+
+    item_element = "entry"
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
