@@ -17,6 +17,8 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from articles.models.article import attach_listing
+
 CARD_TEMPLATE = "articles/partials/card.html"
 # Cards of an old version are unreachable; this only bounds how long they take space.
 CARD_SECONDS = 3600
@@ -27,23 +29,24 @@ def render_card(article):
 
 
 def render_cards(articles, *, version):
-    """Return the cards of articles as safe HTML, from the shared cache where it has them."""
+    """Return the cards of articles as safe HTML, from the shared cache where it has them.
+
+    What a card shows besides the article (rubrics, lead photo) is fetched here, for
+    the cards that have to be rendered only: a page whose cards are all kept reads
+    nothing but its list of articles.
+    """
     articles = list(articles)
-    if version is None:
-        return [mark_safe(render_card(article)) for article in articles]
-    prefix = f"pressroom:card:{version}:{variant()}:"
-    found = cache.get_many([f"{prefix}{article.pk}" for article in articles])
-    made = {}
-    cards = []
-    for article in articles:
-        key = f"{prefix}{article.pk}"
-        html = found.get(key)
-        if html is None:
-            html = made[key] = render_card(article)
-        cards.append(mark_safe(html))
-    if made:
-        cache.set_many(made, CARD_SECONDS)
-    return cards
+    keys = {}
+    if version is not None:
+        prefix = f"pressroom:card:{version}:{variant()}:"
+        keys = {article.pk: f"{prefix}{article.pk}" for article in articles}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    missing = [article for article in articles if keys.get(article.pk) not in found]
+    attach_listing([article for article in missing if not hasattr(article, "lead_photos")])
+    made = {article.pk: render_card(article) for article in missing}
+    if keys and made:
+        cache.set_many({keys[pk]: html for pk, html in made.items()}, CARD_SECONDS)
+    return [mark_safe(made.get(article.pk) or found[keys[article.pk]]) for article in articles]
 
 
 def variant(*extra):

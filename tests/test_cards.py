@@ -1,8 +1,10 @@
 """List pages share their article cards per content version, and never show an old one."""
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from articles.cards import CARD_TEMPLATE
@@ -81,3 +83,25 @@ def test_editors_get_cards_made_afresh(client, stories, cards_rendered, without_
     body(editor.get("/"))
     body(editor.get("/"))
     assert len(cards_rendered) == 6
+
+
+def test_a_page_whose_cards_are_kept_reads_only_its_list(client, stories, without_page_cache):
+    """Rubrics and photos are read for the cards that are rendered, and only for them."""
+    with CaptureQueriesContext(connection) as first:
+        body(client.get("/"))
+    with CaptureQueriesContext(connection) as second:
+        assert "Подписание дорожной карты" in body(Client().get("/"))
+    # The list of articles; rubrics, photos (and the header's memos) are not read again.
+    assert len(first) > 3
+    assert len(second) == 1
+    assert "articles_photo" not in second.captured_queries[0]["sql"]
+
+
+def test_a_new_card_among_kept_ones_shows_its_photo_and_rubric(client, stories, without_page_cache):
+    body(client.get("/"))
+    fresh = ArticleFactory(rubrics=[RubricFactory(name="Международные связи")])
+    PhotoFactory(article=fresh, alt="Делегация в Казахстане")
+    page = body(Client().get("/"))
+    assert fresh.title in page
+    assert "Делегация в Казахстане" in page and "Международные связи" in page
+    assert "Подписание дорожной карты" in page  # a kept card keeps its photo

@@ -47,7 +47,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
 
     def for_listing(self):
-        """Return articles for a list, newest first; pass them to attach_listing() after.
+        """Return articles for a list, newest first (articles.cards fetches what cards add).
 
         Cards never show the body: leaving it out saves reading ~5 kB a card.
         """

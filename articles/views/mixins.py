@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from articles.models.article import attach_listing
 
 ARTICLES_PER_PAGE = 20
 NEWEST_FIRST = ("-published_at", "-id")
@@ -74,12 +73,13 @@ def lookahead_page(queryset, number, per_page=ARTICLES_PER_PAGE):
 
 
 def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE, *, listed_ids=None):
-    """Return page `number` of articles newest first, ready for a list; 404 past the end.
+    """Return page `number` of articles newest first, for a list; 404 past the end.
 
     A deep page skips its OFFSET rows in a subquery that selects ids only, which the
     database answers from the index of published rows without reading the articles
     (page 2000 of a million skips 40 000 index entries, not 40 000 rows); only the
-    page's own rows are then read, with their photos and rubrics.
+    page's own rows are then read. What cards show besides the articles (rubrics,
+    photos) is fetched by the cards that have to be rendered (articles.cards).
 
     listed_ids, when given, narrow queryset to a rubric's or tag's articles: their ids
     newest first from its links (articles.models.listing), from which every page is
@@ -94,9 +94,7 @@ def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE, *, listed_ids=None
     else:
         ids = queryset.order_by(*NEWEST_FIRST).values("pk")[offset : offset + per_page + 1]
         rows = Article.objects.filter(pk__in=Subquery(ids)).for_listing()
-    page = _page(list(rows), number, per_page)
-    attach_listing(page.object_list)
-    return page
+    return _page(list(rows), number, per_page)
 
 
 def _page(rows, number, per_page):
