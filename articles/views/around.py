@@ -9,12 +9,20 @@ public articles of each tag: a tag such as "губернатор" can sit on a q
 million articles, and counting over all of them would grow with the archive. Tags and
 rubrics are read off the links' own listing index (articles.models.listing), which
 holds each link's public time, so choosing candidates reads no article.
+
+The answer depends on other articles and on which of them are public at the moment of
+the request, so it is memoized per content version until the next scheduled publication
+(pagecache.memo_until_publication): a write anywhere makes it anew, and so does a
+scheduled article's time coming. The memo holds plain tuples, never model instances.
 """
+
+import hashlib
 
 from django.db import connections, router
 from django.db.models import Count, IntegerField, Q, Value
 from django.db.models.expressions import RawSQL
 
+from articles import pagecache
 from articles.models import Article, RubricLink, TaggedArticle
 from articles.models.listing import listed_ids
 from articles.prepared import PreparedQuery
@@ -61,24 +69,43 @@ def tag_candidates(tag_ids, *, now, exclude_pk, per_tag):
 
 
 def around(article, *, now):
-    """Return (related, previous, next) for an article page, in one query.
+    """Return (related, previous, next) for an article page, memoized until content changes.
 
     now is the moment of the request (what is published). Related news are up to five
     articles sharing most tags; when fewer than three share one, the newest of the same
-    rubrics fill the block.
+    rubrics fill the block. The articles hold LINK_FIELDS only.
     """
-    rows = list(
-        AROUND.run(
-            using=article._state.db,
-            constants={"per_tag": RELATED_CANDIDATES_PER_TAG},
-            now=now,
-            pk=article.pk,
-            published_at=article.published_at,
-            tag_ids=[tag.pk for tag in article.tags.all()],
-            rubric_ids=[rubric.pk for rubric in article.rubrics.all()],
-        )
+    values = {
+        "pk": article.pk,
+        "published_at": article.published_at,
+        "tag_ids": [tag.pk for tag in article.tags.all()],
+        "rubric_ids": [rubric.pk for rubric in article.rubrics.all()],
+    }
+    db = article._state.db
+    related, previous, following = pagecache.memo_until_publication(
+        memo_name(values), lambda moment: around_links(db, moment, **values), now
     )
-    return _related(rows), _part(rows, "previous"), _part(rows, "next")
+    return [_article(db, link) for link in related], _article(db, previous), _article(db, following)
+
+
+def memo_name(values):
+    """Return the memo name of around() for an article's values.
+
+    Besides the article's id, the name holds everything else the query reads from it:
+    an editor's request may read the article before the content version, and the
+    version then current must not keep links made from the article as it was.
+    """
+    shape = repr((values, RELATED_CANDIDATES_PER_TAG)).encode()
+    return f"around:{values['pk']}:{hashlib.sha256(shape).hexdigest()[:16]}"
+
+
+def around_links(db, now, **values):
+    """Return around()'s answer as plain tuples (LINK_ATTNAMES), in one query."""
+    rows = list(
+        AROUND.run(using=db, constants={"per_tag": RELATED_CANDIDATES_PER_TAG}, now=now, **values)
+    )
+    related = tuple(_link(row) for row in _related(rows))
+    return related, _link(_part(rows, "previous")), _link(_part(rows, "next"))
 
 
 def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
@@ -110,6 +137,21 @@ def around_query(*, now, pk, published_at, tag_ids, rubric_ids, per_tag):
 
 # Building and compiling the UNION costs the ORM more than the database takes to run it.
 AROUND = PreparedQuery(around_query)
+
+
+# LINK_FIELDS in the model's field order, as Model.from_db() takes them.
+LINK_ATTNAMES = tuple(
+    field.attname for field in Article._meta.concrete_fields if field.attname in LINK_FIELDS
+)
+
+
+def _link(row):
+    return None if row is None else tuple(getattr(row, name) for name in LINK_ATTNAMES)
+
+
+def _article(db, link):
+    """Return a fresh article holding a memoized link's fields (each request its own)."""
+    return None if link is None else Article.from_db(db, LINK_ATTNAMES, link)
 
 
 def _part(rows, part):

@@ -58,9 +58,10 @@ class TagView(ArticleListView):
 class ArticleView(TemplateView):
     """One published article; an outdated or wrong slug redirects to the canonical address.
 
-    Five queries: the validators' one (which also lists the latest news, see
-    articles.conditional), the article with its small relations, its photos, the
-    related and neighbouring articles in one UNION, and the rubric navigation.
+    Four queries: the validators' one (which also lists the latest news, see
+    articles.conditional), the article with its small relations, its photos, and the
+    related and neighbouring articles in one UNION; three once that UNION is memoized
+    (articles.views.around), until content changes or a scheduled article comes out.
     """
 
     template_name = "articles/article.html"
