@@ -5,6 +5,9 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
@@ -12,6 +15,7 @@ from articles.models import Article
 from articles.models.article import public_page_article
 from articles.views.around import around
 from tests.factories import ArticleFactory, RubricFactory
+from tests.test_admin_support import client_for, make_editor
 from tests.workflow_support import APPROVER_ROLE, make_user, schedule_through_workflow
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +158,26 @@ def test_links_made_from_an_article_read_before_its_edit_are_not_served_after_it
     related_before, _previous, _next = around(read_before, now=timezone.now())
     assert other not in related_before
     assert related(fetch(client, story)) == ["О бюджете"]
+
+
+def test_a_preview_of_a_draft_memoizes_nothing(story, rubric, monkeypatch):
+    """A draft is previewed as if published at that moment: no memo is kept for it."""
+    draft = ArticleFactory(
+        title="Черновик", status=Article.Status.DRAFT, published_at=None, rubrics=[rubric]
+    )
+    stored = []
+    original = cache.set
+
+    def recording_set(key, *args, **kwargs):
+        stored.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    editor = client_for(make_editor())
+    for _ in range(2):
+        response = editor.get(reverse("articles:preview", args=[draft.pk]))
+        assert response.status_code == 200
+        assert response.context["previous_article"] == story
+    assert not [key for key in stored if f":around:{draft.pk}:" in key]
+    fetch(Client(), story)
+    assert [key for key in stored if f":around:{story.pk}:" in key]  # as public pages do

@@ -74,6 +74,9 @@ def around(article, *, now):
     now is the moment of the request (what is published). Related news are up to five
     articles sharing most tags; when fewer than three share one, the newest of the same
     rubrics fill the block. The articles hold LINK_FIELDS only.
+
+    Only a public article's links are memoized: a preview shows a draft as if it were
+    published at the moment of the request, which would make a new memo each time.
     """
     values = {
         "pk": article.pk,
@@ -82,9 +85,12 @@ def around(article, *, now):
         "rubric_ids": [rubric.pk for rubric in article.rubrics.all()],
     }
     db = article._state.db
-    related, previous, following = pagecache.memo_until_publication(
-        memo_name(values), lambda moment: around_links(db, moment, **values), now
-    )
+    if article.is_published(now):
+        related, previous, following = pagecache.memo_until_publication(
+            memo_name(values), lambda moment: around_links(db, moment, **values), now
+        )
+    else:
+        related, previous, following = around_links(db, now, **values)
     return [_article(db, link) for link in related], _article(db, previous), _article(db, following)
 
 
