@@ -72,6 +72,14 @@ def test_article_date_is_russian_in_the_site_time_zone(client):
     assert '<time datetime="2025-11-13T09:10:00+05:00">13 ноября 2025, 09:10</time>' in content
 
 
+def test_article_date_links_to_its_month_in_the_site_time_zone(client):
+    """Published at 20:30 UTC on 31 October, the article is in November's archive (UTC+5)."""
+    article = ArticleFactory(
+        published_at=datetime.datetime(2025, 10, 31, 20, 30, tzinfo=datetime.UTC)
+    )
+    assert '<a href="/news/2025/11/" class="article__date">' in page(client, article)
+
+
 def test_article_shows_updated_time_of_its_latest_update_note(client):
     """A significant edit (a public note) shows "Обновлено" with the note's time."""
     article = ArticleFactory(published_at=local(2025, 11, 13, 9, 10))
