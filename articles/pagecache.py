@@ -25,7 +25,9 @@ import datetime
 import hashlib
 import logging
 import math
+import threading
 import time
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -92,6 +94,11 @@ MEMO_SECONDS = 3600
 # Scheduled publications passed since the memo was made that a request walks past
 # before it computes the value itself.
 MAX_MEMO_HOPS = 4
+# Bytes of pages each process keeps a copy of (see LocalEntries), the most recent first.
+LOCAL_ENTRIES_BYTES = 4 * 1024 * 1024
+# Request headers that may turn a hit into a 304: the WSGI shortcut leaves them to Django's
+# conditional-response code.
+CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
 
 
 class PageCacheMiddleware:
@@ -151,6 +158,7 @@ class PageCacheMiddleware:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
             entry = (version, now + timeout, deadline, stored_headers, response.content)
             cache.set(key, entry, math.floor(timeout))
+            local_entries.put(key, entry)
         mark_public(response, deadline, now)
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
@@ -174,18 +182,19 @@ class CachedPageApplication:
 
     def __call__(self, environ, start_response):
         try:
-            response = self.hit(environ)
+            found = self.hit(environ)
         except Exception:
             # Only a shortcut: whatever went wrong, Django handles the request in full.
             logger.exception("The page cache's WSGI shortcut failed; Django answers.")
-            response = None
-        if response is None:
+            found = None
+        if found is None:
             return self.application(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", [*response.items()])
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else response.content]
+        status, headers, content = found
+        start_response(status, headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else content]
 
     def hit(self, environ):
-        """Return the stored response for the request in environ, or None."""
+        """Return (status, headers, content) stored for the request in environ, or None."""
         if not settings.PRESSROOM_PAGE_CACHE_SECONDS:
             return None
         request = WSGIRequest(environ)
@@ -195,18 +204,104 @@ class CachedPageApplication:
             key = page_key(request)
         except DisallowedHost:
             return None  # Django answers 400, as for any request with that host
-        response, _version = look_up(request, key, timezone.now().timestamp())
-        return response
+        now = timezone.now().timestamp()
+        entry, _version = find_entry(key, now)
+        if entry is None:
+            return None
+        _version, _expires_at, deadline, headers, content = entry
+        if CONDITIONAL_HEADERS.isdisjoint(environ) and "Cache-Control" not in headers:
+            # What respond_from_entry() makes of it, without building a response object.
+            cache_control = f"public, max-age={public_max_age(deadline, now)}"
+            return "200 OK", [*headers.items(), ("Cache-Control", cache_control), HIT], content
+        response = respond_from_entry(request, entry, now)
+        status = f"{response.status_code} {response.reason_phrase}"
+        return status, [*response.items()], response.content
+
+
+HIT = ("X-Cache", "HIT")
+
+
+class LocalEntries:
+    """Copies of page-cache entries in this process, up to a number of bytes of content.
+
+    An entry is served only while the content version it was made under is current, and
+    the version is always read from the shared cache: with a copy here, a hit reads the
+    version alone instead of the version and the page (a feed is ~225 kB). The copy
+    expires when the shared entry does.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.entries = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry[4])
+        with self.lock:
+            self._drop(key)
+            if size > self.max_bytes:
+                return
+            self.entries[key] = entry
+            self.size += size
+            while self.size > self.max_bytes:
+                self._drop(next(iter(self.entries)))
+
+    def discard(self, key):
+        with self.lock:
+            self._drop(key)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def _drop(self, key):
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry[4])
+
+
+local_entries = LocalEntries(LOCAL_ENTRIES_BYTES)
+
+
+def find_entry(key, now):
+    """Return (the entry stored under key that may be served at now, or None, the version).
+
+    One round trip to the shared cache: the version alone when this process has a copy
+    of the entry, else the version and the entry together (two when the copy is out of
+    date, which happens once a page after each change).
+    """
+    copy = local_entries.get(key)
+    if copy is not None:
+        version = content_version.pin(cache.get(content_version.VERSION_KEY))
+        if copy[0] == version and now < copy[1]:
+            return copy, version
+        local_entries.discard(key)
+        entry = cache.get(key)  # another process may have stored a newer one
+    else:
+        found = cache.get_many([content_version.VERSION_KEY, key])
+        version = content_version.pin(found.get(content_version.VERSION_KEY))
+        entry = found.get(key)
+    if entry is not None and entry[0] == version and now < entry[1]:
+        local_entries.put(key, entry)
+        return entry, version
+    return None, version
 
 
 def look_up(request, key, now):
     """Return (the stored response or None, the content version now current or None)."""
-    found = cache.get_many([content_version.VERSION_KEY, key])
-    version = content_version.pin(found.get(content_version.VERSION_KEY))
-    entry = found.get(key)
-    if entry is not None and entry[0] == version and now < entry[1]:
-        return respond_from_entry(request, entry, now), version
-    return None, version
+    entry, version = find_entry(key, now)
+    if entry is None:
+        return None, version
+    return respond_from_entry(request, entry, now), version
 
 
 def bypasses_cache(request):
@@ -326,8 +421,12 @@ def next_local_midnight(since):
 
 def mark_public(response, deadline, now):
     """Let nginx and browsers keep response for a few seconds, never past its deadline."""
-    max_age = math.floor(min(settings.PRESSROOM_HTTP_MAX_AGE, deadline - now))
-    patch_cache_control(response, public=True, max_age=max(0, max_age))
+    patch_cache_control(response, public=True, max_age=public_max_age(deadline, now))
+
+
+def public_max_age(deadline, now):
+    """Return the max-age, in whole seconds, of a page that stops being true at deadline."""
+    return max(0, math.floor(min(settings.PRESSROOM_HTTP_MAX_AGE, deadline - now)))
 
 
 def respond_from_entry(request, entry, now):

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
@@ -93,6 +94,39 @@ def test_a_hit_is_answered_without_django_and_keeps_the_bytes_and_headers(wsgi_g
         assert second.body == first.body
         for name in ("Content-Type", "ETag", "Content-Security-Policy", "Vary", "Cache-Control"):
             assert second.header(name) == first.header(name), name
+
+
+def test_the_shortcut_answers_with_the_middlewares_very_headers(wsgi_get, story, client):
+    """Without a conditional header the shortcut writes the headers itself: the same ones,
+    in the same order, as the middleware's hit."""
+    with time_machine.travel(GOES_LIVE - datetime.timedelta(hours=1), tick=False):
+        wsgi_get("/")
+        shortcut = wsgi_get("/")
+        middleware = client.get("/")
+    assert middleware["X-Cache"] == shortcut.header("X-Cache") == "HIT"
+    assert list(shortcut.headers.items()) == list(middleware.items())
+    assert shortcut.body == middleware.content
+
+
+def test_a_hit_from_the_process_copy_still_reads_the_version(wsgi_get, story, monkeypatch):
+    """The copy kept in the worker is served only while its content version is current."""
+    wsgi_get("/")
+    assert wsgi_get("/").header("X-Cache") == "HIT"
+    # Another process bumps the version: no write in this one, no signal here.
+    cache.set(content_version.VERSION_KEY, "bumped-elsewhere", timeout=None)
+    assert wsgi_get("/").header("X-Cache") == "MISS"
+
+
+def test_the_process_copy_keeps_to_its_size():
+    kept = pagecache.LocalEntries(max_bytes=10)
+    kept.put("a", ("v", 0, 0, {}, b"12345"))
+    kept.put("b", ("v", 0, 0, {}, b"12345"))
+    kept.get("a")  # used last: "b" goes first
+    kept.put("c", ("v", 0, 0, {}, b"123"))
+    assert kept.get("b") is None
+    assert kept.get("a") is not None and kept.get("c") is not None
+    kept.put("huge", ("v", 0, 0, {}, b"x" * 11))
+    assert kept.get("huge") is None and kept.size <= 10
 
 
 def test_a_new_content_version_goes_to_django(wsgi_get, story):
