@@ -77,7 +77,8 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
         f"page and mode (medians), wrk with 8 connections.",
         f"Machine: {machine}",
         "",
-        "| page | served by | req/s | p50 ms | p95 ms | p99 ms | SQL queries | target |",
+        "| page | served by | req/s | p50 ms | p95 ms | p99 ms | SQL queries: first / "
+        "repeated | target |",
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for (page, mode), figures in results.items():
@@ -86,7 +87,9 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
             target = CACHED_TARGET
         if mode in ("bare", "static"):
             target = "reference"
-        count = queries.get(page, "") if mode == "uncached" else ""
+        count = ""
+        if mode == "uncached" and page in queries:
+            count = "{} / {}".format(*queries[page])
         errors = f" ({figures['errors']} failed)" if figures["errors"] else ""
         lines.append(
             f"| {page} | {MODE_NAMES[mode]} | {_rate(figures['rps'])}{errors} | "
