@@ -99,9 +99,11 @@ def memo_name(values):
 
     Besides the article's id, the name holds everything else the query reads from it:
     an editor's request may read the article before the content version, and the
-    version then current must not keep links made from the article as it was.
+    version then current must not keep links made from the article as it was. It holds
+    the fields of a link too: a deploy keeps the version, and code that stores other
+    fields must not read the tuples of the code before it.
     """
-    shape = repr((values, RELATED_CANDIDATES_PER_TAG)).encode()
+    shape = repr((values, RELATED_CANDIDATES_PER_TAG, LINK_ATTNAMES)).encode()
     return f"around:{values['pk']}:{hashlib.sha256(shape).hexdigest()[:16]}"
 
 
