@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import request_started
+        from django.db.models.signals import post_migrate
 
         from articles import signals
         from articles.versioning import register_models
@@ -20,4 +21,9 @@ class ArticlesConfig(AppConfig):
         # The previous request's reference cycles are freed as the next request starts.
         request_started.connect(
             garbage.collect_young_garbage, dispatch_uid="pressroom:collect-young-garbage"
+        )
+        # A deploy runs migrate: pages, cards, feed items and memos made by the old code
+        # are keyed by the old version and not served by the new code.
+        post_migrate.connect(
+            signals.new_code_deployed, sender=self, dispatch_uid="pressroom:new-code-deployed"
         )

@@ -103,3 +103,8 @@ def connect():
         m2m_changed.connect(
             _links_changed, sender=through, dispatch_uid=f"pagecache:{through._meta.label}:m2m"
         )
+
+
+def new_code_deployed(**kwargs):
+    """Start a new content version after migrate, which every deploy runs."""
+    content_version.bump()
