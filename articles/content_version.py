@@ -8,7 +8,9 @@ The version lives in the shared cache: every app server sees the same number.
 import contextlib
 import contextvars
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 
@@ -73,7 +75,8 @@ def bump():
 # Memos this process has read or made, by key: {key: (monotonic expiry, value)}. A key
 # names its content version, so a copy is as current as the shared entry; keeping it
 # saves a round trip and unpickling the value on each of the memos a page reads.
-_local_memos = {}
+_local_memos = OrderedDict()
+_local_memos_lock = threading.Lock()
 LOCAL_MEMOS_MAX = 256
 
 
@@ -84,7 +87,10 @@ def memoize(name, compute, *, timeout=300):
     for a value that knows when it goes out of date (such as the next publication time).
     """
     key = f"pressroom:memo:{current()}:{name}"
-    local = _local_memos.get(key)
+    with _local_memos_lock:
+        local = _local_memos.get(key)
+        if local is not None:
+            _local_memos.move_to_end(key)
     if local is not None and time.monotonic() < local[0]:
         return local[1]
     value = cache.get(key)
@@ -96,7 +102,11 @@ def memoize(name, compute, *, timeout=300):
         cache.set(key, value, seconds)
     else:
         seconds = min(LOCAL_COPY_SECONDS, seconds)  # what the shared entry has left is unknown
-    if len(_local_memos) >= LOCAL_MEMOS_MAX:
-        _local_memos.clear()  # old content versions' memos; the current ones come back
-    _local_memos[key] = (time.monotonic() + seconds, value)
+    with _local_memos_lock:
+        _local_memos[key] = (time.monotonic() + seconds, value)
+        _local_memos.move_to_end(key)
+        while len(_local_memos) > LOCAL_MEMOS_MAX:
+            # The least recently used: an old version's, or one article's among many;
+            # the site-wide memos every page reads stay.
+            _local_memos.popitem(last=False)
     return value

@@ -377,16 +377,16 @@ def next_publication(since):
     return _first_scheduled(since)[1]
 
 
-def memo_until_publication(name, compute, now):
+def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS):
     """Return compute(now), memoized per content version until the next publication.
 
     Edits bump the content version; a scheduled article coming out changes nothing in
     the database, so a memo made before it is valid only until then, and the memo made
-    after it is keyed by that moment.
+    after it is keyed by that moment. timeout bounds how long an unused memo is kept.
     """
     for _ in range(MAX_MEMO_HOPS):
         computed_at, value = content_version.memoize(
-            name, lambda: (now.timestamp(), compute(now)), timeout=MEMO_SECONDS
+            name, lambda: (now.timestamp(), compute(now)), timeout=timeout
         )
         deadline = next_publication(computed_at)
         if computed_at <= now.timestamp() < deadline:

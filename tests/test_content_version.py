@@ -98,3 +98,19 @@ def test_a_deploy_starts_a_new_version():
     before = content_version.current()
     call_command("migrate", verbosity=0)
     assert content_version.current() != before
+
+
+def test_a_memo_every_page_reads_stays_in_the_process_among_many_others(monkeypatch):
+    """One memo an article (a crawler's walk) must not push out the site-wide ones."""
+    reads = []
+    get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
+    )
+    with content_version.pinned():
+        content_version.memoize("rubric-nav", lambda: "the rubrics")
+        reads.clear()
+        for number in range(content_version.LOCAL_MEMOS_MAX * 2):
+            content_version.memoize(f"around:{number}", lambda number=number: number)
+            assert content_version.memoize("rubric-nav", lambda: "made again") == "the rubrics"
+    assert not [key for key in reads if key.endswith(":rubric-nav")]

@@ -31,6 +31,9 @@ RELATED_COUNT = 5
 RELATED_MINIMUM = 3
 RELATED_CANDIDATES_PER_TAG = 500
 LINK_FIELDS = ("id", "slug", "title", "published_at")
+# One memo an article: a crawler walking the archive leaves one behind for each page, so
+# they are kept for less time than the site-wide memos, to leave room for pages.
+AROUND_MEMO_SECONDS = 600
 NEWEST_FIRST = ("-published_at", "-id")
 
 
@@ -87,7 +90,10 @@ def around(article, *, now):
     db = article._state.db
     if article.is_published(now):
         related, previous, following = pagecache.memo_until_publication(
-            memo_name(values), lambda moment: around_links(db, moment, **values), now
+            memo_name(values),
+            lambda moment: around_links(db, moment, **values),
+            now,
+            timeout=AROUND_MEMO_SECONDS,
         )
     else:
         related, previous, following = around_links(db, now, **values)
