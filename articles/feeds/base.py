@@ -42,6 +42,7 @@ _FEED_ITEMS = PreparedQuery(_feed_items_query)
 SUMMARY_WORDS = 50
 # Items of an old content version are unreachable; this only bounds how long they stay.
 ITEM_SECONDS = 3600
+ITEMS_MARK = "\x00items\x00"
 
 
 class ArticleFeed(Feed):
@@ -102,19 +103,25 @@ class ArticleFeed(Feed):
         stored = cache.get_many(list(keys.values())) if keys else {}
         self.render_ids = [pk for pk in self.article_ids if keys.get(pk) not in stored]
         feed = self.get_feed(obj, request)
+        # Items are kept as UTF-8 bytes: joined as they are, with no decoding or encoding.
         made = {
-            article.pk: feed.item_fragment(item)
+            article.pk: feed.item_fragment(item).encode()
             for article, item in zip(self.fetched, feed.items, strict=True)
         }
         if keys and made:
             cache.set_many({keys[pk]: xml for pk, xml in made.items()}, ITEM_SECONDS)
         # An article withdrawn since the window was read has no item: it is left out.
         found = (made.get(pk) or stored.get(keys.get(pk)) for pk in self.article_ids)
-        feed.fragments = [xml for xml in found if xml is not None]
+        items = [xml for xml in found if xml is not None]
+        # The channel is written around a mark, replaced by the items' bytes afterwards.
+        # XML-safe text never holds a NUL, so the mark cannot come from the content.
+        feed.fragments = [ITEMS_MARK]
         feed.latest_change = self.latest_change
         out = io.StringIO()
         feed.write(out, "utf-8")
-        return HttpResponse(out.getvalue(), content_type=feed.content_type)
+        before, after = out.getvalue().split(ITEMS_MARK)
+        document = b"".join([before.encode(), *items, after.encode()])
+        return HttpResponse(document, content_type=feed.content_type)
 
     def item_keys(self, version):
         """Return {article id: cache key of its item in this feed}; {} without a version."""
