@@ -101,19 +101,29 @@ def article_cards(context, articles):
 
 @register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)
 def rubric_nav(context):
-    """Render the header's rubric navigation: rubrics that have something published."""
+    """Render the header's rubric navigation: rubrics that have something published.
+
+    Links are (url, name, whether it is the current page), made here rather than in a
+    template loop: every page shows the navigation.
+    """
     request = context.get("request")
     if request is None:
-        return {"rubrics": []}
+        return {"links": []}
     now = request_now(request)
     rubrics = pagecache.memo_until_publication("rubric-nav", _rubrics_with_news, now)
     current = context.get("rubric")
+    current_slug = current.slug if current else None
     match = request.resolver_match
-    return {
-        "rubrics": rubrics,
-        "current_slug": current.slug if current else None,
-        "url_name": match.url_name if match else None,
-    }
+    url_name = match.url_name if match else None
+    links = [
+        (cached_reverse("articles:home"), gettext("All news"), url_name == "home"),
+        *(
+            (rubric.get_absolute_url(), rubric.name, rubric.slug == current_slug)
+            for rubric in rubrics
+        ),
+        (cached_reverse("articles:agreements"), gettext("Agreements"), url_name == "agreements"),
+    ]
+    return {"links": links}
 
 
 @register.simple_tag
