@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import DatabaseError
+from django.db.models import Subquery
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import (
@@ -367,14 +368,16 @@ def next_publication(since):
     One query per content version: scheduling, rescheduling or withdrawing an article
     is a write, which bumps the version, and the memo itself expires at that time.
     """
-    valid_from, upcoming = content_version.memoize(
-        "next-publication", lambda: _first_scheduled(since), timeout=_memo_seconds
+    valid_from, last_passed, upcoming = content_version.memoize(
+        "next-publication:2", lambda: _publications_around(since), timeout=_memo_seconds
     )
     if valid_from <= since < upcoming:
         return upcoming
-    # Memoized by a request that started later than this one: it may have missed a
-    # publication in between.
-    return _first_scheduled(since)[1]
+    if last_passed <= since < valid_from:
+        # Asked about a moment before the memo was made (by a memo made earlier than
+        # it), but no article came out in between: the next one is the same.
+        return upcoming
+    return _publications_around(since)[2]
 
 
 def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS):
@@ -395,20 +398,34 @@ def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS):
     return compute(now)
 
 
-def _first_scheduled(since):
-    """Return (since, the timestamp of the first publication after since, or inf)."""
+def _publications_around(since):
+    """Return (since, the last publication at or before it, the first after it).
+
+    Timestamps; -inf when nothing was published yet, inf when nothing is scheduled. One
+    query: a UNION of two index lookups.
+    """
     moment = datetime.datetime.fromtimestamp(since, datetime.UTC)
-    first = (
-        Article.objects.scheduled(moment)
-        .order_by("published_at")
+    last = Article.objects.published(moment).order_by("-published_at").values("pk")[:1]
+    first = Article.objects.scheduled(moment).order_by("published_at").values("pk")[:1]
+    times = (
+        Article.objects.filter(pk__in=Subquery(last))
+        .order_by()
         .values_list("published_at", flat=True)
-        .first()
+        .union(
+            Article.objects.filter(pk__in=Subquery(first))
+            .order_by()
+            .values_list("published_at", flat=True),
+            all=True,
+        )
     )
-    return since, first.timestamp() if first else math.inf
+    stamps = [moment_.timestamp() for moment_ in times]
+    passed = [stamp for stamp in stamps if stamp <= since]
+    upcoming = [stamp for stamp in stamps if stamp > since]
+    return since, max(passed, default=-math.inf), min(upcoming, default=math.inf)
 
 
 def _memo_seconds(memo):
-    _valid_from, upcoming = memo
+    _valid_from, _last_passed, upcoming = memo
     return max(0, math.floor(min(MEMO_MAX_SECONDS, upcoming - time.time())))
 
 

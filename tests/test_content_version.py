@@ -1,11 +1,14 @@
 """The content version: read once per request, and a request's own writes seen at once."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
-from articles import content_version
+from articles import content_version, pagecache
 from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 
@@ -114,3 +117,24 @@ def test_a_memo_every_page_reads_stays_in_the_process_among_many_others(monkeypa
             content_version.memoize(f"around:{number}", lambda number=number: number)
             assert content_version.memoize("rubric-nav", lambda: "made again") == "the rubrics"
     assert not [key for key in reads if key.endswith(":rubric-nav")]
+
+
+def test_a_memo_older_than_the_publication_memo_costs_no_query_a_request(
+    django_assert_num_queries, time_machine
+):
+    """The next-publication memo is made anew every hour, or after a publication; memos
+    made before it stay valid without a query on every request while nothing came out."""
+    start = datetime.datetime(2025, 11, 13, 9, 0, tzinfo=datetime.UTC)
+    ArticleFactory(published_at=start - datetime.timedelta(days=1))
+    ArticleFactory(published_at=start + datetime.timedelta(days=1))  # scheduled
+    time_machine.move_to(start, tick=False)
+    with content_version.pinned():
+        pagecache.memo_until_publication("years", lambda now: [2025], timezone.now())
+        # The publication memo is made again later (it expired, or another process's).
+        publication_key = next(k for k in content_version._local_memos if "next-publication" in k)
+        del content_version._local_memos[publication_key]
+        cache.delete(publication_key)
+        time_machine.move_to(start + datetime.timedelta(minutes=10), tick=False)
+        pagecache.next_publication(timezone.now().timestamp())
+        with django_assert_num_queries(0):
+            assert pagecache.memo_until_publication("years", list, timezone.now()) == [2025]
