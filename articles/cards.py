@@ -36,17 +36,39 @@ def render_cards(articles, *, version):
     nothing but its list of articles.
     """
     articles = list(articles)
-    keys = {}
-    if version is not None:
-        prefix = f"pressroom:card:{version}:{variant()}:"
-        keys = {article.pk: f"{prefix}{article.pk}" for article in articles}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    missing = [article for article in articles if keys.get(article.pk) not in found]
-    attach_listing([article for article in missing if not hasattr(article, "lead_photos")])
-    made = {article.pk: render_card(article) for article in missing}
-    if keys and made:
-        cache.set_many({keys[pk]: html for pk, html in made.items()}, CARD_SECONDS)
-    return [mark_safe(made.get(article.pk) or found[keys[article.pk]]) for article in articles]
+    kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
+    found = kept.get([article.pk for article in articles])
+    missing = [article for article in articles if article.pk not in found]
+    made = {article.pk: render_card(article) for article in attach_listing(missing)}
+    kept.keep(made)
+    return [mark_safe(made.get(article.pk) or found[article.pk]) for article in articles]
+
+
+class KeptRenderings:
+    """Renderings of single articles (cards, feed items) kept in the shared cache.
+
+    Keyed by the content version, the article and variant(*variant_parts); without a
+    version (requests that read none, as editors') nothing is read or kept.
+    """
+
+    def __init__(self, kind, version, *variant_parts, seconds):
+        self.seconds = seconds
+        self.prefix = None
+        if version is not None:
+            self.prefix = f"pressroom:{kind}:{version}:{variant(*variant_parts)}:"
+
+    def get(self, ids):
+        """Return {article id: rendering} of those of ids the cache holds."""
+        if self.prefix is None or not ids:
+            return {}
+        found = cache.get_many([f"{self.prefix}{pk}" for pk in ids])
+        return {pk: found[f"{self.prefix}{pk}"] for pk in ids if f"{self.prefix}{pk}" in found}
+
+    def keep(self, renderings):
+        """Store {article id: rendering}."""
+        if self.prefix is not None and renderings:
+            kept = {f"{self.prefix}{pk}": value for pk, value in renderings.items()}
+            cache.set_many(kept, self.seconds)
 
 
 def variant(*extra):

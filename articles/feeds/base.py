@@ -1,10 +1,7 @@
 """The base of every article feed: one instance per request, conditional GET, no drafts."""
 
-import io
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Subquery
 from django.http import Http404, HttpResponse
@@ -42,7 +39,6 @@ _FEED_ITEMS = PreparedQuery(_feed_items_query)
 SUMMARY_WORDS = 50
 # Items of an old content version are unreachable; this only bounds how long they stay.
 ITEM_SECONDS = 3600
-ITEMS_MARK = "\x00items\x00"
 
 
 class ArticleFeed(Feed):
@@ -69,7 +65,7 @@ class ArticleFeed(Feed):
         self.request = request
         self.now = timezone.now()
         self.article_ids = []
-        self.latest_change = None
+        self.last_modified = None
         # The articles whose items are rendered in this request (items() fetches them).
         self.render_ids = []
         self.fetched = []
@@ -92,48 +88,36 @@ class ArticleFeed(Feed):
             raise Http404("No such feed.") from error
         rows = window_rows(self.visible(obj).order_by(*NEWEST_FIRST)[: self.limit])
         self.article_ids = [row[0] for row in rows]
-        if rows:
-            self.latest_change = timezone.localtime(max(max(row[1], row[2]) for row in rows))
         validators = Validators.from_rows(rows, scope=type(self).__name__)
+        # The newest item's date: the channel's lastBuildDate or updated.
+        self.last_modified = validators.last_modified
         return validators.respond(request, lambda: self.render(obj, request))
 
     def render(self, obj, request):
         """Return the feed document as a response, its items from the cache where it has them."""
-        keys = self.item_keys(getattr(request, "pressroom_version", None))
-        stored = cache.get_many(list(keys.values())) if keys else {}
-        self.render_ids = [pk for pk in self.article_ids if keys.get(pk) not in stored]
+        feed_class = type(self)
+        kept = cards.KeptRenderings(
+            "feed-item",
+            getattr(request, "pressroom_version", None),
+            f"{feed_class.__module__}.{feed_class.__qualname__}",
+            request.build_absolute_uri("/"),  # the items' links are absolute
+            seconds=ITEM_SECONDS,
+        )
+        stored = kept.get(self.article_ids)
+        self.render_ids = [pk for pk in self.article_ids if pk not in stored]
         feed = self.get_feed(obj, request)
-        # Items are kept as UTF-8 bytes: joined as they are, with no decoding or encoding.
+        # Kept as UTF-8 bytes: joined as they are, with no decoding or encoding.
         made = {
             article.pk: feed.item_fragment(item).encode()
             for article, item in zip(self.fetched, feed.items, strict=True)
         }
-        if keys and made:
-            cache.set_many({keys[pk]: xml for pk, xml in made.items()}, ITEM_SECONDS)
+        kept.keep(made)
         # An article withdrawn since the window was read has no item: it is left out.
-        found = (made.get(pk) or stored.get(keys.get(pk)) for pk in self.article_ids)
-        items = [xml for xml in found if xml is not None]
-        # The channel is written around a mark, replaced by the items' bytes afterwards.
-        # XML-safe text never holds a NUL, so the mark cannot come from the content.
-        feed.fragments = [ITEMS_MARK]
-        feed.latest_change = self.latest_change
-        out = io.StringIO()
-        feed.write(out, "utf-8")
-        before, after = out.getvalue().split(ITEMS_MARK)
-        document = b"".join([before.encode(), *items, after.encode()])
+        found = (made.get(pk) or stored.get(pk) for pk in self.article_ids)
+        if self.last_modified is not None:
+            feed.latest_change = timezone.localtime(self.last_modified)
+        document = feed.document([xml for xml in found if xml is not None])
         return HttpResponse(document, content_type=feed.content_type)
-
-    def item_keys(self, version):
-        """Return {article id: cache key of its item in this feed}; {} without a version."""
-        if version is None:
-            return {}
-        feed_class = type(self)
-        variant = cards.variant(
-            f"{feed_class.__module__}.{feed_class.__qualname__}",
-            self.request.build_absolute_uri("/"),
-        )
-        prefix = f"pressroom:feed-item:{version}:{variant}:"
-        return {pk: f"{prefix}{pk}" for pk in self.article_ids}
 
     def visible(self, obj):
         """Return the visible articles the feed draws from, in any order."""

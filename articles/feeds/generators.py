@@ -19,6 +19,7 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 YANDEX_NS = "http://news.yandex.ru"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+ITEMS_MARK = "\x00items\x00"
 
 
 def xml_safe(value):
@@ -39,20 +40,28 @@ def xml_safe(value):
 class XmlSafeMixin:
     """Strip forbidden characters from the channel and every item; write items as fragments.
 
-    Set `fragments` (the items' XML, in order) and `latest_change` (the newest item's
-    date) to write a feed from items rendered earlier; `items` then need only hold the
-    ones rendered now, or none.
+    document() writes the feed around items' XML made earlier by item_fragment();
+    `latest_change` (the newest item's date) then stands in for the items' dates.
     """
 
     item_element = "item"
-    fragments = None
     latest_change = None
+    _splicing = False
 
     def write(self, outfile, encoding):
         self.feed = xml_safe(self.feed)
-        if self.fragments is None:
-            self.fragments = [self.item_fragment(item) for item in self.items]
         super().write(outfile, encoding)
+
+    def document(self, items_xml):
+        """Return the feed as UTF-8 bytes, its items the given XML (UTF-8 bytes, in order)."""
+        out = io.StringIO()
+        self._splicing = True
+        try:
+            self.write(out, "utf-8")
+        finally:
+            self._splicing = False
+        before, after = out.getvalue().split(ITEMS_MARK)
+        return b"".join([before.encode(), *items_xml, after.encode()])
 
     def item_fragment(self, item):
         """Return the XML element of one item (a dict made by add_item()) as text."""
@@ -65,8 +74,13 @@ class XmlSafeMixin:
         return out.getvalue()
 
     def write_items(self, handler):
-        for fragment in self.fragments:
-            handler.ignorableWhitespace(fragment)  # written as it is: it is XML already
+        if self._splicing:
+            # Replaced by the items' bytes in document(). Text made XML-safe never holds
+            # a NUL, so the mark cannot come from the content.
+            handler.ignorableWhitespace(ITEMS_MARK)
+            return
+        for item in self.items:
+            handler.ignorableWhitespace(self.item_fragment(item))  # XML already
 
     def latest_post_date(self):
         return self.latest_change or super().latest_post_date()
