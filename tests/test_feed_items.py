@@ -1,9 +1,7 @@
 """Feeds keep each item's XML per content version, and never serve an old or a foreign one."""
 
 import datetime
-from zoneinfo import ZoneInfo
 
-import feedparser
 import pytest
 from django.db import connection
 from django.test import Client
@@ -12,10 +10,10 @@ from django.urls import reverse
 
 from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
+from tests.test_feeds import NOW, read_feed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
 
-NOW = datetime.datetime(2025, 11, 13, 9, 10, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
 RSS = reverse("feeds:news-rss")
 ATOM = reverse("feeds:news-atom")
 TITLE = "Оренбургская область и Башкортостан подписали дорожную карту"
@@ -41,15 +39,8 @@ def stories():
     return [second, first]
 
 
-def feed(response):
-    assert response.status_code == 200, response.status_code
-    parsed = feedparser.parse(response.content)
-    assert parsed.bozo == 0, parsed.get("bozo_exception")
-    return parsed
-
-
 def titles(response):
-    return [entry.title for entry in feed(response).entries]
+    return [entry.title for entry in read_feed(response).entries]
 
 
 @pytest.mark.parametrize("url", [RSS, ATOM, reverse("feeds:rubric-rss", args=["ekonomika"])])
@@ -89,9 +80,9 @@ def test_a_scheduled_article_joins_kept_items_at_its_time(client, stories, froze
 def test_each_site_address_gets_its_own_absolute_links(client, stories, settings):
     settings.ALLOWED_HOSTS = ["press.example.ru", "mirror.example.ru"]
     article_path = stories[1].get_absolute_url()
-    plain = feed(client.get(RSS, HTTP_HOST="press.example.ru")).entries[1]
-    secure = feed(Client().get(RSS, HTTP_HOST="press.example.ru", secure=True)).entries[1]
-    mirror = feed(Client().get(RSS, HTTP_HOST="mirror.example.ru")).entries[1]
+    plain = read_feed(client.get(RSS, HTTP_HOST="press.example.ru")).entries[1]
+    secure = read_feed(Client().get(RSS, HTTP_HOST="press.example.ru", secure=True)).entries[1]
+    mirror = read_feed(Client().get(RSS, HTTP_HOST="mirror.example.ru")).entries[1]
     assert plain.link == f"http://press.example.ru{article_path}"
     assert secure.link == f"https://press.example.ru{article_path}"
     assert mirror.link == f"http://mirror.example.ru{article_path}"
@@ -101,12 +92,12 @@ def test_each_site_address_gets_its_own_absolute_links(client, stories, settings
 
 def test_each_feed_kind_keeps_its_own_items(client, stories):
     """RSS items, Atom entries and the Yandex dialect are never mixed up."""
-    feed(client.get(RSS))
+    read_feed(client.get(RSS))
     atom = Client().get(ATOM).content.decode()
     assert atom.count("<entry>") == 2 and "<item>" not in atom
     stories[1].published_at = NOW - datetime.timedelta(days=1)  # within Yandex's 8 days
     stories[1].save()
-    feed(Client().get(RSS))
+    read_feed(Client().get(RSS))
     yandex = Client().get(reverse("feeds:yandex")).content.decode()
     assert "<yandex:full-text>Документ подписан на форуме." in yandex
 
