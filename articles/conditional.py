@@ -109,8 +109,12 @@ def article_validators(request, pk, *args, **kwargs):
     this = visible.filter(pk=pk).order_by().only(*fields)
     latest = visible.filter(pk__in=Subquery(newest)).order_by().only(*fields)
     window = sorted(this.union(latest), key=lambda item: (item.published_at, item.pk), reverse=True)
-    if not any(item.pk == pk for item in window):
+    listed = next((item for item in window if item.pk == pk), None)
+    if listed is None:
         return None
+    # Its id, slug, title and times: all the article view reads of it while the
+    # page's parts of it are kept (articles.views.news.ArticleView).
+    request.pressroom_page_article = listed
     # The window is the latest-news block plus this article: the page shows it from here
     # (see articles.templatetags.pressroom.latest_news) instead of asking again.
     request.pressroom_latest_news = (
