@@ -20,7 +20,9 @@ from django.db.models import Subquery
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
-from articles.views.mixins import published_articles
+from articles.models import Article
+from articles.prepared import PreparedQuery
+from articles.views.mixins import request_now
 
 # Part of every ETag: bump it when a template or a feed format changes, so that clients
 # holding a copy made by the old code fetch the new one.
@@ -90,6 +92,22 @@ def conditional(validators_func):
     return decorator
 
 
+def _article_window_query(*, now, pk):
+    """Return the article pk and the latest news, as visible at now (one UNION)."""
+    visible = Article.objects.published(now)
+    newest = visible.order_by(*NEWEST_FIRST).values("pk")[:LATEST_NEWS_SIZE]
+    fields = ("pk", "published_at", "updated_at", "slug", "title")
+    # A UNION rather than "pk = … OR pk IN (…)", which PostgreSQL can only answer by
+    # scanning every published row; each half here is one index lookup.
+    this = visible.filter(pk=pk).order_by().only(*fields)
+    latest = visible.filter(pk__in=Subquery(newest)).order_by().only(*fields)
+    return this.union(latest)
+
+
+# Built and compiled once per process (articles.prepared): every article view runs it.
+_ARTICLE_WINDOW = PreparedQuery(_article_window_query)
+
+
 def article_validators(request, pk, *args, **kwargs):
     """Return validators for an article page, or None when the public cannot see it.
 
@@ -101,14 +119,11 @@ def article_validators(request, pk, *args, **kwargs):
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    visible = published_articles(request)
-    newest = visible.order_by(*NEWEST_FIRST).values("pk")[:LATEST_NEWS_SIZE]
-    fields = ("pk", "published_at", "updated_at", "slug", "title")
-    # A UNION rather than "pk = … OR pk IN (…)", which PostgreSQL can only answer by
-    # scanning every published row; each half here is one index lookup.
-    this = visible.filter(pk=pk).order_by().only(*fields)
-    latest = visible.filter(pk__in=Subquery(newest)).order_by().only(*fields)
-    window = sorted(this.union(latest), key=lambda item: (item.published_at, item.pk), reverse=True)
+    window = sorted(
+        _ARTICLE_WINDOW.run(now=request_now(request), pk=pk),
+        key=lambda item: (item.published_at, item.pk),
+        reverse=True,
+    )
     listed = next((item for item in window if item.pk == pk), None)
     if listed is None:
         return None
