@@ -32,11 +32,6 @@ LATEST_NEWS_SIZE = 5
 NEWEST_FIRST = ("-published_at", "-id")
 
 
-def window_rows(queryset):
-    """Return the (id, published_at, updated_at) rows that validators are made from."""
-    return list(queryset.values_list("pk", "published_at", "updated_at"))
-
-
 @dataclass(frozen=True)
 class Validators:
     """A quoted ETag and the Last-Modified time (None when there is nothing to date)."""

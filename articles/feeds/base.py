@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from articles import cards
-from articles.conditional import NEWEST_FIRST, Validators, window_rows
+from articles.conditional import NEWEST_FIRST, Validators
 from articles.feeds.content import (
     absolute_html,
     article_guid,
@@ -36,6 +36,8 @@ def _feed_items_query(*, now, article_ids):
 
 # Compiled once per number of items (see articles.prepared).
 _FEED_ITEMS = PreparedQuery(_feed_items_query)
+# Compiled once per feed class: every request of a feed runs it.
+_FEED_WINDOW = PreparedQuery(lambda *, feed, **values: feed.window_query(**values))
 SUMMARY_WORDS = 50
 # Items of an old content version are unreachable; this only bounds how long they stay.
 ITEM_SECONDS = 3600
@@ -59,6 +61,9 @@ class ArticleFeed(Feed):
     limit = 20
     # A timedelta: when set, only articles published within it (aggregator feeds).
     max_age = None
+    # (link model, its group's field) of a rubric's or tag's feed: the feed's object
+    # is the group, and the feed lists the articles its links list.
+    links = None
     item_guid_is_permalink = False
 
     def __init__(self, request):
@@ -86,7 +91,7 @@ class ArticleFeed(Feed):
             obj = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as error:
             raise Http404("No such feed.") from error
-        rows = window_rows(self.visible(obj).order_by(*NEWEST_FIRST)[: self.limit])
+        rows = self.window(obj)
         self.article_ids = [row[0] for row in rows]
         validators = Validators.from_rows(rows, scope=type(self).__name__)
         # The newest item's date: the channel's lastBuildDate or updated.
@@ -119,20 +124,33 @@ class ArticleFeed(Feed):
         document = feed.document([xml for xml in found if xml is not None])
         return HttpResponse(document, content_type=feed.content_type)
 
-    def visible(self, obj):
-        """Return the visible articles the feed draws from, in any order."""
-        articles = Article.objects.published(self.now)
+    def window(self, obj):
+        """Return (id, published_at, updated_at) of the articles listed, newest first."""
+        values = {"now": self.now}
         if self.max_age is not None:
-            articles = articles.filter(published_at__gt=self.now - self.max_age)
-        return articles
+            values["since"] = self.now - self.max_age
+        if self.links is not None:
+            values["group_id"] = obj.pk
+        found = _FEED_WINDOW.run(constants={"feed": type(self)}, **values)
+        return [(article.pk, article.published_at, article.updated_at) for article in found]
 
-    def newest_listed(self, links):
-        """Return the ids of the `limit` newest articles a rubric's or tag's links list.
+    @classmethod
+    def window_query(cls, *, now, since=None, group_id=None):
+        """Return the query of window() (built once per feed class, see _FEED_WINDOW).
 
-        Read off the links' index (articles.models.listing) rather than by probing the
-        links of every article newest first, which a rare tag made slow.
+        A rubric's or tag's newest articles are read off its links' index
+        (articles.models.listing) rather than by probing the links of every article
+        newest first, which a rare tag made slow.
         """
-        return Subquery(listed_ids(links, now=self.now)[: self.limit])
+        articles = Article.objects.published(now)
+        if since is not None:
+            articles = articles.filter(published_at__gt=since)
+        if cls.links is not None:
+            model, group = cls.links
+            links = model.objects.filter(**{group: group_id})
+            articles = articles.filter(pk__in=Subquery(listed_ids(links, now=now)[: cls.limit]))
+        newest = articles.order_by(*NEWEST_FIRST)[: cls.limit]
+        return newest.only("pk", "published_at", "updated_at")
 
     def items(self, obj):
         # The window the validators were made from, with everything items show: the

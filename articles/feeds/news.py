@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 from articles.feeds.base import ArticleFeed
 from articles.feeds.generators import AtomFeed
-from articles.models import Rubric, RubricLink, Tag, TaggedArticle
+from articles.models import RubricLink, Tag, TaggedArticle
+from articles.models.rubric import rubric_by_slug
 
 
 class LatestNewsFeed(ArticleFeed):
@@ -26,11 +27,9 @@ class RubricNewsFeed(ArticleFeed):
     """The 20 newest articles of one rubric."""
 
     def get_object(self, request, slug):
-        return Rubric.objects.get(slug=slug)
+        return rubric_by_slug(slug)
 
-    def visible(self, rubric):
-        links = RubricLink.objects.filter(rubric=rubric)
-        return super().visible(rubric).filter(pk__in=self.newest_listed(links))
+    links = (RubricLink, "rubric_id")
 
     def title(self, rubric):
         return _("%(site)s: %(rubric)s") % {
@@ -51,9 +50,7 @@ class TagNewsFeed(ArticleFeed):
     def get_object(self, request, slug):
         return Tag.objects.get(slug=slug)
 
-    def visible(self, tag):
-        links = TaggedArticle.objects.filter(tag=tag)
-        return super().visible(tag).filter(pk__in=self.newest_listed(links))
+    links = (TaggedArticle, "tag_id")
 
     def title(self, tag):
         return _("%(site)s: news on “%(tag)s”") % {

@@ -1,8 +1,11 @@
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.translation import gettext_lazy as _
 
+from articles import content_version
 from articles.models.base import KeyField, non_empty
 from articles.reversing import cached_reverse
+
+RUBRICS_MEMO_SECONDS = 3600
 
 
 class Rubric(models.Model):
@@ -31,3 +34,24 @@ class Rubric(models.Model):
 
     def get_absolute_url(self):
         return cached_reverse("articles:rubric", slug=self.slug)
+
+
+def rubric_by_slug(slug):
+    """Return the rubric with this slug, or raise Rubric.DoesNotExist.
+
+    Every rubric page and rubric feed looks its rubric up: the few rubrics a site has
+    are memoized together per content version, which every edit of a rubric bumps. The
+    memo holds rows, never model instances, and its name holds their fields: a deploy
+    that keeps the version must not read another code's instances.
+    """
+    fields = tuple(field.attname for field in Rubric._meta.concrete_fields)
+    rows = content_version.memoize(
+        f"rubrics-by-slug:{','.join(fields)}",
+        lambda: {row[fields.index("slug")]: row for row in Rubric.objects.values_list(*fields)},
+        timeout=RUBRICS_MEMO_SECONDS,
+    )
+    try:
+        row = rows[slug]
+    except KeyError:
+        raise Rubric.DoesNotExist(f"No rubric has the slug {slug!r}.") from None
+    return Rubric.from_db(DEFAULT_DB_ALIAS, fields, row)

@@ -13,6 +13,7 @@ from articles.metadata import article_json_ld, share_image
 from articles.models import Article, Rubric, RubricLink, Tag, TaggedArticle
 from articles.models.article import public_page_article
 from articles.models.listing import listed_ids
+from articles.models.rubric import rubric_by_slug
 from articles.reversing import cached_reverse
 from articles.views.around import around
 from articles.views.mixins import ArticleListView, request_now
@@ -36,7 +37,10 @@ class RubricView(ArticleListView):
     template_name = "articles/rubric.html"
 
     def get(self, request, *args, slug, **kwargs):
-        self.rubric = get_object_or_404(Rubric, slug=slug)
+        try:
+            self.rubric = rubric_by_slug(slug)
+        except Rubric.DoesNotExist as error:
+            raise Http404("No such rubric.") from error
         return super().get(request, *args, slug=slug, **kwargs)
 
     def listed_ids(self):

@@ -1,0 +1,54 @@
+"""Rubric pages and feeds find their rubric in a memo: renames and new rubrics show at once."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import ArticleFactory, RubricFactory
+from tests.test_feeds import read_feed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def economy():
+    rubric = RubricFactory(name="Экономика", slug="ekonomika")
+    ArticleFactory(
+        title="Губернатор открыл промышленный парк",
+        rubrics=[rubric],
+        published_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    return rubric
+
+
+def test_a_warm_rubric_feed_reads_only_its_window(
+    client, economy, without_page_cache, django_assert_num_queries
+):
+    """The rubric comes from the memo; what the feed lists is read on every request."""
+    client.get("/feeds/rubrics/ekonomika.rss")
+    with django_assert_num_queries(1):
+        feed = read_feed(client.get("/feeds/rubrics/ekonomika.rss"))
+    assert [entry.title for entry in feed.entries] == ["Губернатор открыл промышленный парк"]
+
+
+def test_a_renamed_rubric_shows_its_new_name_and_address_at_once(client, economy):
+    assert client.get("/rubrics/ekonomika/").status_code == 200
+    assert client.get("/feeds/rubrics/ekonomika.rss").status_code == 200
+    economy.name, economy.slug = "Экономика и инвестиции", "ekonomika-i-investitsii"
+    economy.save()
+    assert client.get("/rubrics/ekonomika/").status_code == 404
+    assert client.get("/feeds/rubrics/ekonomika.rss").status_code == 404
+    page = client.get("/rubrics/ekonomika-i-investitsii/")
+    assert "<h1>Экономика и инвестиции</h1>" in page.content.decode()
+    feed = read_feed(client.get("/feeds/rubrics/ekonomika-i-investitsii.rss"))
+    assert "Экономика и инвестиции" in feed.feed.title
+
+
+def test_a_new_rubric_is_found_at_once(client, economy):
+    assert client.get("/rubrics/ekonomika/").status_code == 200
+    assert client.get("/rubrics/sport/").status_code == 404
+    sport = RubricFactory(name="Спорт", slug="sport")
+    ArticleFactory(rubrics=[sport], published_at=timezone.now() - datetime.timedelta(hours=2))
+    assert client.get("/rubrics/sport/").status_code == 200
+    assert client.get("/feeds/rubrics/sport.rss").status_code == 200
