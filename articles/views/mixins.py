@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from articles.models.listing import listed_ids as listed_ids_of
+from articles.prepared import PreparedQuery
 
 ARTICLES_PER_PAGE = 20
 NEWEST_FIRST = ("-published_at", "-id")
@@ -86,15 +88,39 @@ def newest_page(queryset, number, per_page=ARTICLES_PER_PAGE, *, listed_ids=None
     cut; queryset still decides what is visible.
     """
     offset = (number - 1) * per_page
-    if listed_ids is not None:
-        ids = listed_ids[offset : offset + per_page + 1]
-        rows = queryset.filter(pk__in=Subquery(ids)).for_listing()
-    elif offset == 0:
-        rows = queryset.for_listing()[: per_page + 1]
-    else:
-        ids = queryset.order_by(*NEWEST_FIRST).values("pk")[offset : offset + per_page + 1]
-        rows = Article.objects.filter(pk__in=Subquery(ids)).for_listing()
+    rows = page_rows(queryset, offset, per_page + 1, listed_ids=listed_ids)
     return _page(list(rows), number, per_page)
+
+
+def page_rows(queryset, offset, limit, *, listed_ids=None):
+    """Return the queryset of newest_page(): limit articles of queryset from offset on."""
+    if listed_ids is not None:
+        ids = listed_ids[offset : offset + limit]
+        return queryset.filter(pk__in=Subquery(ids)).for_listing()
+    if offset == 0:
+        return queryset.for_listing()[:limit]
+    ids = queryset.order_by(*NEWEST_FIRST).values("pk")[offset : offset + limit]
+    return Article.objects.filter(pk__in=Subquery(ids)).for_listing()
+
+
+def _first_page_query(*, now, limit, links=None, group_id=None):
+    ids = None
+    if links is not None:
+        model, group = links
+        ids = listed_ids_of(model.objects.filter(**{group: group_id}), now=now)
+    return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids)
+
+
+# The first page of the latest news and of each rubric and tag, the pages visited most,
+# built and compiled once per process (articles.prepared).
+_FIRST_PAGE = PreparedQuery(_first_page_query)
+
+
+def first_page(*, now, per_page, links=None, group_id=None):
+    """Return newest_page() 1 of the published articles, or of a group's through links."""
+    values = {"now": now} if links is None else {"now": now, "group_id": group_id}
+    constants = {"limit": per_page + 1, "links": links}
+    return _page(list(_FIRST_PAGE.run(constants=constants, **values)), 1, per_page)
 
 
 def _page(rows, number, per_page):
@@ -114,13 +140,20 @@ def counted_page(queryset, number, per_page):
 class ArticleListView(TemplateView):
     """A paginated list of published articles, newest first.
 
-    Subclasses narrow get_queryset(), or name the articles of a rubric or tag through
-    listed_ids(); allow_empty=False turns a list with nothing
-    published into a 404, as archives, rubrics and tags must.
+    Subclasses narrow get_queryset(), or list a rubric's or tag's articles through
+    `links` and `group`; allow_empty=False turns a list with nothing published into a
+    404, as archives, rubrics and tags must.
     """
 
     allow_empty = False
     paginate_by = ARTICLES_PER_PAGE
+    # The first page, the one visited most, comes from a prepared query (first_page())
+    # in views that list all published articles, or a group's through `links`.
+    prepared_first_page = False
+    # (link model, its group's field) in views of a rubric's or tag's articles, whose
+    # object is `group`: see articles.models.listing.
+    links = None
+    group = None
 
     def get_queryset(self):
         """Return the articles listed (newest_page() orders them and fetches what cards show)."""
@@ -131,16 +164,27 @@ class ArticleListView(TemplateView):
 
         They narrow get_queryset(), which still decides what is visible.
         """
-        return None
+        if self.links is None:
+            return None
+        model, group = self.links
+        links = model.objects.filter(**{group: self.group.pk})
+        return listed_ids_of(links, now=request_now(self.request))
+
+    def newest_page(self, number):
+        if number == 1 and self.prepared_first_page:
+            return first_page(
+                now=request_now(self.request),
+                per_page=self.paginate_by,
+                links=self.links,
+                group_id=None if self.group is None else self.group.pk,
+            )
+        return newest_page(
+            self.get_queryset(), number, self.paginate_by, listed_ids=self.listed_ids()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = newest_page(
-            self.get_queryset(),
-            page_number(self.request),
-            self.paginate_by,
-            listed_ids=self.listed_ids(),
-        )
+        page = self.newest_page(page_number(self.request))
         if not page.object_list and not self.allow_empty:
             raise Http404("Nothing published here.")
         path = self.request.path + (f"?page={page.number}" if page.number > 1 else "")

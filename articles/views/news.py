@@ -12,7 +12,6 @@ from articles import cards, pagecache
 from articles.metadata import article_json_ld, share_image
 from articles.models import Article, Rubric, RubricLink, Tag, TaggedArticle
 from articles.models.article import public_page_article
-from articles.models.listing import listed_ids
 from articles.models.rubric import rubric_by_slug
 from articles.reversing import cached_reverse
 from articles.views.around import around
@@ -29,23 +28,22 @@ class HomeView(ArticleListView):
 
     template_name = "articles/home.html"
     allow_empty = True
+    prepared_first_page = True
 
 
 class RubricView(ArticleListView):
     """The published articles of one rubric."""
 
     template_name = "articles/rubric.html"
+    prepared_first_page = True
+    links = (RubricLink, "rubric_id")
 
     def get(self, request, *args, slug, **kwargs):
         try:
-            self.rubric = rubric_by_slug(slug)
+            self.group = self.rubric = rubric_by_slug(slug)
         except Rubric.DoesNotExist as error:
             raise Http404("No such rubric.") from error
         return super().get(request, *args, slug=slug, **kwargs)
-
-    def listed_ids(self):
-        links = RubricLink.objects.filter(rubric=self.rubric)
-        return listed_ids(links, now=request_now(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -57,14 +55,12 @@ class TagView(ArticleListView):
     """The published articles that carry one tag."""
 
     template_name = "articles/tag.html"
+    prepared_first_page = True
+    links = (TaggedArticle, "tag_id")
 
     def get(self, request, *args, slug, **kwargs):
-        self.tag = get_object_or_404(Tag, slug=slug)
+        self.group = self.tag = get_object_or_404(Tag, slug=slug)
         return super().get(request, *args, slug=slug, **kwargs)
-
-    def listed_ids(self):
-        links = TaggedArticle.objects.filter(tag=self.tag)
-        return listed_ids(links, now=request_now(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, breadcrumbs=[(None, self.tag.name)], **kwargs)
