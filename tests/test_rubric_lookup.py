@@ -2,6 +2,7 @@
 
 import datetime
 
+import lxml.html
 import pytest
 from django.utils import timezone
 
@@ -52,3 +53,23 @@ def test_a_new_rubric_is_found_at_once(client, economy):
     ArticleFactory(rubrics=[sport], published_at=timezone.now() - datetime.timedelta(hours=2))
     assert client.get("/rubrics/sport/").status_code == 200
     assert client.get("/feeds/rubrics/sport.rss").status_code == 200
+
+
+def test_navigation_and_feed_links_follow_a_rename(client, economy):
+    """The header's navigation and the feed links, made once per process, show the new name."""
+    page = lxml.html.fromstring(client.get("/rubrics/ekonomika/").content.decode())
+    assert page.xpath('//nav[@class="site-nav"]//a[@aria-current="page"]/text()') == ["Экономика"]
+    assert "/feeds/rubrics/ekonomika.rss" in page.xpath('//link[@rel="alternate"]/@href')
+    economy.name, economy.slug = "Экономика и инвестиции", "ekonomika-i-investitsii"
+    economy.save()
+    for url in ("/", "/rubrics/ekonomika-i-investitsii/"):
+        page = lxml.html.fromstring(client.get(url).content.decode())
+        assert "Экономика и инвестиции" in page.xpath('//nav[@class="site-nav"]//a/text()')
+        assert "Экономика" not in page.xpath('//nav[@class="site-nav"]//a/text()')
+    current = page.xpath('//nav[@class="site-nav"]//a[@aria-current="page"]/text()')
+    assert current == ["Экономика и инвестиции"]
+    feeds = page.xpath('//link[@rel="alternate"]/@href')
+    assert "/feeds/rubrics/ekonomika-i-investitsii.rss" in feeds
+    assert "/feeds/rubrics/ekonomika.rss" not in feeds
+    footer = page.xpath('//div[@class="feed-links"]//a/text()')
+    assert "RSS: рубрика «Экономика и инвестиции»" in footer

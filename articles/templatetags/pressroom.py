@@ -1,9 +1,14 @@
 """Template tags of the public site: widgets, responsive pictures and Russian dates."""
 
+from functools import lru_cache
+
 from django import template
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_ALT
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -99,31 +104,75 @@ def article_cards(context, articles):
     return cards.render_cards(articles, version=getattr(request, "pressroom_version", None))
 
 
-@register.inclusion_tag("articles/partials/rubric_nav.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def rubric_nav(context):
     """Render the header's rubric navigation: rubrics that have something published.
 
-    Links are (url, name, whether it is the current page), made here rather than in a
-    template loop: every page shows the navigation.
+    Every page shows it, so its HTML is made once per set of rubrics, current page and
+    language (shell_fragment), from the memoized rubrics.
     """
     request = context.get("request")
     if request is None:
-        return {"links": []}
+        return ""
     now = request_now(request)
     rubrics = pagecache.memo_until_publication("rubric-nav", _rubrics_with_news, now)
     current = context.get("rubric")
-    current_slug = current.slug if current else None
     match = request.resolver_match
-    url_name = match.url_name if match else None
+    return shell_fragment(
+        _rubric_nav_html,
+        tuple((rubric.slug, rubric.name) for rubric in rubrics),
+        current.slug if current else None,
+        match.url_name if match else None,
+    )
+
+
+def _rubric_nav_html(rubrics, current_slug, url_name):
     links = [
         (cached_reverse("articles:home"), gettext("All news"), url_name == "home"),
         *(
-            (rubric.get_absolute_url(), rubric.name, rubric.slug == current_slug)
-            for rubric in rubrics
+            (cached_reverse("articles:rubric", slug=slug), name, slug == current_slug)
+            for slug, name in rubrics
         ),
         (cached_reverse("articles:agreements"), gettext("Agreements"), url_name == "agreements"),
     ]
-    return {"links": links}
+    return render_to_string("articles/partials/rubric_nav.html", {"links": links})
+
+
+@register.simple_tag
+def feed_links(template_name, rubric=None, tag=None):
+    """Render a list of the feeds of a page (its rubric's or tag's, and the site's).
+
+    The <head> links and the footer's list are on every page, and depend on nothing
+    but the rubric or tag: shell_fragment() makes each once per process.
+    """
+    return shell_fragment(
+        _feed_links_html,
+        template_name,
+        (rubric.slug, rubric.name) if rubric else None,
+        (tag.slug, tag.name) if tag else None,
+    )
+
+
+def _feed_links_html(template_name, rubric, tag):
+    group = {"slug": rubric[0], "name": rubric[1]} if rubric else None
+    named = {"slug": tag[0], "name": tag[1]} if tag else None
+    return render_to_string(template_name, {"rubric": group, "tag": named})
+
+
+def shell_fragment(make, *args):
+    """Return make(*args) as safe HTML, made once per process for these args.
+
+    For the parts of every page that depend on nothing but args (hashable) and the
+    language and URLs they are made in, which the key adds: a pure function's result.
+    """
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _shell_fragment(make, translation.get_language(), urlconf, get_script_prefix(), args)
+
+
+# A few fragments for each rubric and tag that has been visited.
+@lru_cache(maxsize=1024)
+def _shell_fragment(make, language, urlconf, prefix, args):
+    return mark_safe(make(*args))
 
 
 @register.simple_tag
