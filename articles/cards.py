@@ -10,6 +10,7 @@ sets request.pressroom_version; without it, as for editors, cards are rendered a
 """
 
 import hashlib
+import sys
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -17,11 +18,13 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from articles.local_copies import LocalCopies
 from articles.models.article import attach_listing
 
 CARD_TEMPLATE = "articles/partials/card.html"
 # Cards of an old version are unreachable; this only bounds how long they take space.
 CARD_SECONDS = 3600
+LOCAL_CARDS_BYTES = 2 * 1024 * 1024
 
 
 def render_card(article):
@@ -36,7 +39,7 @@ def render_cards(articles, *, version):
     nothing but its list of articles.
     """
     articles = list(articles)
-    kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
+    kept = KeptRenderings("card", version, seconds=CARD_SECONDS, local=local_cards)
     found = kept.get([article.pk for article in articles])
     missing = [article for article in articles if article.pk not in found]
     made = {article.pk: render_card(article) for article in attach_listing(missing)}
@@ -48,11 +51,14 @@ class KeptRenderings:
     """Renderings of single articles (cards, feed items) kept in the shared cache.
 
     Keyed by the content version, the article and variant(*variant_parts); without a
-    version (requests that read none, as editors') nothing is read or kept.
+    version (requests that read none, as editors') nothing is read or kept. With
+    `local` (LocalCopies), this process keeps copies too and reads the shared cache
+    only for the renderings it has none of.
     """
 
-    def __init__(self, kind, version, *variant_parts, seconds):
+    def __init__(self, kind, version, *variant_parts, seconds, local=None):
         self.seconds = seconds
+        self.local = local
         self.prefix = None
         if version is not None:
             self.prefix = f"pressroom:{kind}:{version}:{variant(*variant_parts)}:"
@@ -61,14 +67,34 @@ class KeptRenderings:
         """Return {article id: rendering} of those of ids the cache holds."""
         if self.prefix is None or not ids:
             return {}
-        found = cache.get_many([f"{self.prefix}{pk}" for pk in ids])
-        return {pk: found[f"{self.prefix}{pk}"] for pk in ids if f"{self.prefix}{pk}" in found}
+        keys = {pk: f"{self.prefix}{pk}" for pk in ids}
+        found = {}
+        if self.local is not None:
+            copies = ((pk, self.local.get(key)) for pk, key in keys.items())
+            found = {pk: copy for pk, copy in copies if copy is not None}
+        wanted = [key for pk, key in keys.items() if pk not in found]
+        if wanted:
+            shared = cache.get_many(wanted)
+            for pk, key in keys.items():
+                if key in shared:
+                    found[pk] = shared[key]
+                    if self.local is not None:
+                        self.local.put(key, shared[key])
+        return found
 
     def keep(self, renderings):
         """Store {article id: rendering}."""
         if self.prefix is not None and renderings:
             kept = {f"{self.prefix}{pk}": value for pk, value in renderings.items()}
             cache.set_many(kept, self.seconds)
+            if self.local is not None:
+                for key, value in kept.items():
+                    self.local.put(key, value)
+
+
+# Cards this process keeps copies of: about 700 of the ~1.5 kB cards, some of them
+# twice the size in memory for their Cyrillic text (sys.getsizeof counts that).
+local_cards = LocalCopies(LOCAL_CARDS_BYTES, size_of=sys.getsizeof)
 
 
 def variant(*extra):

@@ -25,9 +25,7 @@ import datetime
 import hashlib
 import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -47,6 +45,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe, quote_etag
 
 from articles import content_version, lowvision
+from articles.local_copies import LocalCopies
 from articles.models import Article
 
 # Paths whose responses are personal: the editors' workspace, previews and share links,
@@ -95,7 +94,7 @@ MEMO_SECONDS = 3600
 # Scheduled publications passed since the memo was made that a request walks past
 # before it computes the value itself.
 MAX_MEMO_HOPS = 4
-# Bytes of pages each process keeps a copy of (see LocalEntries), the most recent first.
+# Bytes of pages each process keeps a copy of (see local_entries), the most recent first.
 LOCAL_ENTRIES_BYTES = 4 * 1024 * 1024
 # Request headers that may turn a hit into a 304: the WSGI shortcut leaves them to Django's
 # conditional-response code.
@@ -222,55 +221,14 @@ class CachedPageApplication:
 HIT = ("X-Cache", "HIT")
 
 
-class LocalEntries:
-    """Copies of page-cache entries in this process, up to a number of bytes of content.
-
-    An entry is served only while the content version it was made under is current, and
-    the version is always read from the shared cache: with a copy here, a hit reads the
-    version alone instead of the version and the page (a feed is ~225 kB). The copy
-    expires when the shared entry does.
-    """
-
-    def __init__(self, max_bytes):
-        self.max_bytes = max_bytes
-        self.entries = OrderedDict()
-        self.size = 0
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is not None:
-                self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key, entry):
-        size = len(entry[4])
-        with self.lock:
-            self._drop(key)
-            if size > self.max_bytes:
-                return
-            self.entries[key] = entry
-            self.size += size
-            while self.size > self.max_bytes:
-                self._drop(next(iter(self.entries)))
-
-    def discard(self, key):
-        with self.lock:
-            self._drop(key)
-
-    def clear(self):
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
-
-    def _drop(self, key):
-        entry = self.entries.pop(key, None)
-        if entry is not None:
-            self.size -= len(entry[4])
+def entry_size(entry):
+    """Return the bytes a page-cache entry counts for in local_entries: its content's."""
+    return len(entry[4])
 
 
-local_entries = LocalEntries(LOCAL_ENTRIES_BYTES)
+# Copies of the pages this process served: with one, a hit reads the content version
+# alone instead of the version and the page (a feed is ~225 kB).
+local_entries = LocalCopies(LOCAL_ENTRIES_BYTES, size_of=entry_size)
 
 
 def find_entry(key, now):

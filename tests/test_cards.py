@@ -1,12 +1,14 @@
 """List pages share their article cards per content version, and never show an old one."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
+from articles import content_version
 from articles.cards import CARD_TEMPLATE
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
 
@@ -105,3 +107,17 @@ def test_a_new_card_among_kept_ones_shows_its_photo_and_rubric(client, stories, 
     assert fresh.title in page
     assert "Делегация в Казахстане" in page and "Международные связи" in page
     assert "Подписание дорожной карты" in page  # a kept card keeps its photo
+
+
+def test_an_edit_made_by_another_process_shows_at_once(client, stories, without_page_cache):
+    """Cards this process keeps copies of are under the old version: the new one is read."""
+    assert stories[0].title in body(client.get("/"))
+    with connection.cursor() as cursor:  # no signal in this process
+        cursor.execute(
+            "UPDATE articles_article SET title = %s WHERE id = %s",
+            ["Дорожная карта подписана в Оренбурге", stories[0].pk],
+        )
+    cache.set(content_version.VERSION_KEY, "bumped-by-another-process", timeout=None)
+    page = body(client.get("/"))
+    assert "Дорожная карта подписана в Оренбурге" in page
+    assert stories[0].title not in page

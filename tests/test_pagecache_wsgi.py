@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from articles import content_version, pagecache
+from articles.local_copies import LocalCopies
 from articles.models import Article
 from pressroom import wsgi
 from tests.factories import ArticleFactory, RubricFactory
@@ -118,7 +119,7 @@ def test_a_hit_from_the_process_copy_still_reads_the_version(wsgi_get, story, mo
 
 
 def test_the_process_copy_keeps_to_its_size():
-    kept = pagecache.LocalEntries(max_bytes=10)
+    kept = LocalCopies(max_bytes=10, size_of=pagecache.entry_size)
     kept.put("a", ("v", 0, 0, {}, b"12345"))
     kept.put("b", ("v", 0, 0, {}, b"12345"))
     kept.get("a")  # used last: "b" goes first
