@@ -214,6 +214,22 @@ def test_latest_news_block_lists_the_five_newest(client):
     assert "Черновик" not in block
 
 
+def test_latest_news_block_follows_new_titles_and_articles(client):
+    """The block, made once per process for what it shows, shows a new title and article."""
+    fresh = ArticleFactory(title="Свежая", published_at=ago(minutes=5))
+    older = ArticleFactory(title="Вчерашняя", published_at=ago(days=1))
+    assert ">Свежая</a>" in page(client, older)
+    fresh.title, fresh.slug = "Свежая, уточнённая", "svezhaia-utochnionnaia"
+    fresh.save()
+    ArticleFactory(title="Самая свежая", published_at=ago(minutes=1))
+    content = page(client, older)
+    block = content.split('id="latest-news-title"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<a href="([^"]*)">([^<]*)</a>', block)[:2] == [
+        (Article.objects.get(title="Самая свежая").get_absolute_url(), "Самая свежая"),
+        (f"/news/{fresh.pk}-svezhaia-utochnionnaia/", "Свежая, уточнённая"),
+    ]
+
+
 def test_article_has_breadcrumbs_through_its_rubric(client):
     """Breadcrumbs lead from the home page through the first rubric to the article."""
     rubric = RubricFactory(name="Политика", slug="politika")

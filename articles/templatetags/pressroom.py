@@ -51,18 +51,28 @@ def _usual_datetime(local):
     return f"{local.day} {MONTHS_ALT[local.month]} {local.year}, {local:%H:%M}"
 
 
-@register.inclusion_tag("articles/partials/latest_news.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def latest_news(context, count=LATEST_COUNT):
     """Render the "Последние новости" block: the newest published articles.
 
-    The article page's validators query already read them (articles.conditional).
+    The article page's validators query already read them (articles.conditional). The
+    block shows nothing else of them than its key holds: made once per process for it.
     """
     request = context["request"]
     fetched = getattr(request, "pressroom_latest_news", None)
-    if fetched is not None and count == LATEST_NEWS_SIZE:
-        return {"latest": fetched}
-    articles = published_articles(request).order_by("-published_at", "-id")
-    return {"latest": articles.only("id", "slug", "title", "published_at")[:count]}
+    if fetched is None or count != LATEST_NEWS_SIZE:
+        articles = published_articles(request).order_by("-published_at", "-id")
+        fetched = articles.only("id", "slug", "title", "published_at")[:count]
+    shown = tuple((item.pk, item.slug, item.title, item.published_at) for item in fetched)
+    return shell_fragment(_latest_news_html, shown)
+
+
+def _latest_news_html(shown):
+    latest = [
+        {"url": cached_reverse("articles:article", pk=pk, slug=slug), "title": title, "at": at}
+        for pk, slug, title, at in shown
+    ]
+    return render_to_string("articles/partials/latest_news.html", {"latest": latest})
 
 
 @register.inclusion_tag("articles/partials/archive_years.html", takes_context=True)
@@ -163,15 +173,21 @@ def shell_fragment(make, *args):
     """Return make(*args) as safe HTML, made once per process for these args.
 
     For the parts of every page that depend on nothing but args (hashable) and the
-    language and URLs they are made in, which the key adds: a pure function's result.
+    language, time zone and URLs they are made in, which the key adds: a pure
+    function's result.
     """
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return _shell_fragment(make, translation.get_language(), urlconf, get_script_prefix(), args)
+    made_in = (
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+    )
+    return _shell_fragment(make, made_in, args)
 
 
 # A few fragments for each rubric and tag that has been visited.
 @lru_cache(maxsize=1024)
-def _shell_fragment(make, language, urlconf, prefix, args):
+def _shell_fragment(make, made_in, args):
     return mark_safe(make(*args))
 
 
