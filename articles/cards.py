@@ -18,13 +18,12 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from articles.local_copies import LocalCopies
+from articles.local_copies import local_copies
 from articles.models.article import attach_listing
 
 CARD_TEMPLATE = "articles/partials/card.html"
 # Cards of an old version are unreachable; this only bounds how long they take space.
 CARD_SECONDS = 3600
-LOCAL_CARDS_BYTES = 2 * 1024 * 1024
 
 
 def render_card(article):
@@ -39,7 +38,7 @@ def render_cards(articles, *, version):
     nothing but its list of articles.
     """
     articles = list(articles)
-    kept = KeptRenderings("card", version, seconds=CARD_SECONDS, local=local_cards)
+    kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
     found = kept.get([article.pk for article in articles])
     missing = [article for article in articles if article.pk not in found]
     made = {article.pk: render_card(article) for article in attach_listing(missing)}
@@ -51,14 +50,13 @@ class KeptRenderings:
     """Renderings of single articles (cards, feed items) kept in the shared cache.
 
     Keyed by the content version, the article and variant(*variant_parts); without a
-    version (requests that read none, as editors') nothing is read or kept. With
-    `local` (LocalCopies), this process keeps copies too and reads the shared cache
-    only for the renderings it has none of.
+    version (requests that read none, as editors') nothing is read or kept. This
+    process keeps copies too (articles.local_copies) and reads the shared cache only
+    for the renderings it has none of.
     """
 
-    def __init__(self, kind, version, *variant_parts, seconds, local=None):
+    def __init__(self, kind, version, *variant_parts, seconds):
         self.seconds = seconds
-        self.local = local
         self.prefix = None
         if version is not None:
             self.prefix = f"pressroom:{kind}:{version}:{variant(*variant_parts)}:"
@@ -68,33 +66,24 @@ class KeptRenderings:
         if self.prefix is None or not ids:
             return {}
         keys = {pk: f"{self.prefix}{pk}" for pk in ids}
-        found = {}
-        if self.local is not None:
-            copies = ((pk, self.local.get(key)) for pk, key in keys.items())
-            found = {pk: copy for pk, copy in copies if copy is not None}
+        copies = ((pk, local_copies.get(key)) for pk, key in keys.items())
+        found = {pk: copy for pk, copy in copies if copy is not None}
         wanted = [key for pk, key in keys.items() if pk not in found]
         if wanted:
             shared = cache.get_many(wanted)
             for pk, key in keys.items():
                 if key in shared:
                     found[pk] = shared[key]
-                    if self.local is not None:
-                        self.local.put(key, shared[key])
+                    local_copies.put(key, shared[key], sys.getsizeof(shared[key]))
         return found
 
     def keep(self, renderings):
-        """Store {article id: rendering}."""
+        """Store {article id: rendering} (str or bytes)."""
         if self.prefix is not None and renderings:
             kept = {f"{self.prefix}{pk}": value for pk, value in renderings.items()}
             cache.set_many(kept, self.seconds)
-            if self.local is not None:
-                for key, value in kept.items():
-                    self.local.put(key, value)
-
-
-# Cards this process keeps copies of: about 700 of the ~1.5 kB cards, some of them
-# twice the size in memory for their Cyrillic text (sys.getsizeof counts that).
-local_cards = LocalCopies(LOCAL_CARDS_BYTES, size_of=sys.getsizeof)
+            for key, value in kept.items():
+                local_copies.put(key, value, sys.getsizeof(value))
 
 
 def variant(*extra):

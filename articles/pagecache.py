@@ -45,7 +45,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe, quote_etag
 
 from articles import content_version, lowvision
-from articles.local_copies import LocalCopies
+from articles.local_copies import local_copies
 from articles.models import Article
 
 # Paths whose responses are personal: the editors' workspace, previews and share links,
@@ -94,8 +94,6 @@ MEMO_SECONDS = 3600
 # Scheduled publications passed since the memo was made that a request walks past
 # before it computes the value itself.
 MAX_MEMO_HOPS = 4
-# Bytes of pages each process keeps a copy of (see local_entries), the most recent first.
-LOCAL_ENTRIES_BYTES = 4 * 1024 * 1024
 # Request headers that may turn a hit into a 304: the WSGI shortcut leaves them to Django's
 # conditional-response code.
 CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
@@ -158,7 +156,7 @@ class PageCacheMiddleware:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
             entry = (version, now + timeout, deadline, stored_headers, response.content)
             cache.set(key, entry, math.floor(timeout))
-            local_entries.put(key, entry)
+            local_copies.put(key, entry, len(entry[4]))
         mark_public(response, deadline, now)
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
@@ -221,16 +219,6 @@ class CachedPageApplication:
 HIT = ("X-Cache", "HIT")
 
 
-def entry_size(entry):
-    """Return the bytes a page-cache entry counts for in local_entries: its content's."""
-    return len(entry[4])
-
-
-# Copies of the pages this process served: with one, a hit reads the content version
-# alone instead of the version and the page (a feed is ~225 kB).
-local_entries = LocalCopies(LOCAL_ENTRIES_BYTES, size_of=entry_size)
-
-
 def find_entry(key, now):
     """Return (the entry stored under key that may be served at now, or None, the version).
 
@@ -238,19 +226,19 @@ def find_entry(key, now):
     of the entry, else the version and the entry together (two when the copy is out of
     date, which happens once a page after each change).
     """
-    copy = local_entries.get(key)
+    copy = local_copies.get(key)
     if copy is not None:
         version = content_version.pin(cache.get(content_version.VERSION_KEY))
         if copy[0] == version and now < copy[1]:
             return copy, version
-        local_entries.discard(key)
+        local_copies.discard(key)
         entry = cache.get(key)  # another process may have stored a newer one
     else:
         found = cache.get_many([content_version.VERSION_KEY, key])
         version = content_version.pin(found.get(content_version.VERSION_KEY))
         entry = found.get(key)
     if entry is not None and entry[0] == version and now < entry[1]:
-        local_entries.put(key, entry)
+        local_copies.put(key, entry, len(entry[4]))
         return entry, version
     return None, version
 

@@ -119,14 +119,14 @@ def test_a_hit_from_the_process_copy_still_reads_the_version(wsgi_get, story, mo
 
 
 def test_the_process_copy_keeps_to_its_size():
-    kept = LocalCopies(max_bytes=10, size_of=pagecache.entry_size)
-    kept.put("a", ("v", 0, 0, {}, b"12345"))
-    kept.put("b", ("v", 0, 0, {}, b"12345"))
+    kept = LocalCopies(max_bytes=10)
+    kept.put("a", "page a", 5)
+    kept.put("b", "page b", 5)
     kept.get("a")  # used last: "b" goes first
-    kept.put("c", ("v", 0, 0, {}, b"123"))
+    kept.put("c", "page c", 3)
     assert kept.get("b") is None
-    assert kept.get("a") is not None and kept.get("c") is not None
-    kept.put("huge", ("v", 0, 0, {}, b"x" * 11))
+    assert kept.get("a") == "page a" and kept.get("c") == "page c"
+    kept.put("huge", "page", 11)
     assert kept.get("huge") is None and kept.size <= 10
 
 
