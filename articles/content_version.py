@@ -14,6 +14,8 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 
+from articles.local_copies import local_copies
+
 VERSION_KEY = "pressroom:content-version"
 LOCAL_COPY_SECONDS = 60
 
@@ -80,17 +82,17 @@ _local_memos_lock = threading.Lock()
 LOCAL_MEMOS_MAX = 256
 
 
-def memoize(name, compute, *, timeout=300):
+def memoize(name, compute, *, timeout=300, size_of=None):
     """Return compute() cached under name for the current content version.
 
     timeout is a number of seconds, or a function of the computed value returning one,
     for a value that knows when it goes out of date (such as the next publication time).
+    size_of, for large values (rendered HTML), gives the bytes a value counts for: its
+    copy in this process is then kept within articles.local_copies' budget rather than
+    among the small memos, which are counted rather than weighed.
     """
     key = f"pressroom:memo:{current()}:{name}"
-    with _local_memos_lock:
-        local = _local_memos.get(key)
-        if local is not None:
-            _local_memos.move_to_end(key)
+    local = _local_copy(key, weighed=size_of is not None)
     if local is not None and time.monotonic() < local[0]:
         return local[1]
     value = cache.get(key)
@@ -102,11 +104,25 @@ def memoize(name, compute, *, timeout=300):
         cache.set(key, value, seconds)
     else:
         seconds = min(LOCAL_COPY_SECONDS, seconds)  # what the shared entry has left is unknown
+    copy = (time.monotonic() + seconds, value)
+    if size_of is not None:
+        local_copies.put(key, copy, size_of(value))
+        return value
     with _local_memos_lock:
-        _local_memos[key] = (time.monotonic() + seconds, value)
+        _local_memos[key] = copy
         _local_memos.move_to_end(key)
         while len(_local_memos) > LOCAL_MEMOS_MAX:
             # The least recently used: an old version's, or one article's among many;
             # the site-wide memos every page reads stay.
             _local_memos.popitem(last=False)
     return value
+
+
+def _local_copy(key, *, weighed):
+    if weighed:
+        return local_copies.get(key)
+    with _local_memos_lock:
+        local = _local_memos.get(key)
+        if local is not None:
+            _local_memos.move_to_end(key)
+    return local

@@ -326,16 +326,18 @@ def next_publication(since):
     return _publications_around(since)[2]
 
 
-def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS):
+def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS, size_of=None):
     """Return compute(now), memoized per content version until the next publication.
 
     Edits bump the content version; a scheduled article coming out changes nothing in
     the database, so a memo made before it is valid only until then, and the memo made
-    after it is keyed by that moment. timeout bounds how long an unused memo is kept.
+    after it is keyed by that moment. timeout bounds how long an unused memo is kept;
+    size_of weighs a large value (see content_version.memoize).
     """
+    weigh = None if size_of is None else (lambda memo: size_of(memo[1]))
     for _ in range(MAX_MEMO_HOPS):
         computed_at, value = content_version.memoize(
-            name, lambda: (now.timestamp(), compute(now)), timeout=timeout
+            name, lambda: (now.timestamp(), compute(now)), timeout=timeout, size_of=weigh
         )
         deadline = next_publication(computed_at)
         if computed_at <= now.timestamp() < deadline:

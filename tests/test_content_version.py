@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles import content_version, pagecache
+from articles.local_copies import local_copies
 from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 
@@ -117,6 +118,40 @@ def test_a_memo_every_page_reads_stays_in_the_process_among_many_others(monkeypa
             content_version.memoize(f"around:{number}", lambda number=number: number)
             assert content_version.memoize("rubric-nav", lambda: "made again") == "the rubrics"
     assert not [key for key in reads if key.endswith(":rubric-nav")]
+
+
+def test_large_memos_are_weighed_within_the_process_budget(monkeypatch):
+    """Memos of rendered HTML (article pages) are kept within a number of bytes, not of memos.
+
+    The newest stay in the process; older ones come from the shared cache, still not made
+    again; a new version makes them anew.
+    """
+    monkeypatch.setattr(local_copies, "max_bytes", 10_000)
+    reads, made = [], []
+    get = cache.get
+    monkeypatch.setattr(
+        cache, "get", lambda key, *args, **kwargs: reads.append(key) or get(key, *args, **kwargs)
+    )
+
+    def memo(number):
+        return content_version.memoize(
+            f"page:{number}", lambda: made.append(number) or "x" * 3_000, size_of=len
+        )
+
+    with content_version.pinned():
+        for number in range(10):
+            memo(number)
+        assert local_copies.size <= 10_000
+        reads.clear()
+        memo(9)
+        assert not reads
+        memo(0)
+        assert [key for key in reads if key.endswith(":page:0")]
+    assert made == list(range(10))
+    content_version.bump()
+    with content_version.pinned():
+        memo(9)
+    assert made[-1] == 9 and len(made) == 11
 
 
 def test_a_memo_older_than_the_publication_memo_costs_no_query_a_request(

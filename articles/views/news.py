@@ -1,5 +1,7 @@
 """The news pages: latest news, one article, and the lists by rubric and by tag."""
 
+import sys
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -119,6 +121,7 @@ class ArticleView(TemplateView):
             lambda moment: self.render_parts(moment, canonical_url),
             now,
             timeout=PARTS_MEMO_SECONDS,
+            size_of=lambda parts: sum(map(sys.getsizeof, parts.values())),
         )
 
     def render_parts(self, now, canonical_url):
