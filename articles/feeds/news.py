@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 
 from articles.feeds.base import ArticleFeed
 from articles.feeds.generators import AtomFeed
-from articles.models import RubricLink, Tag, TaggedArticle
+from articles.models import RubricLink, TaggedArticle
 from articles.models.rubric import rubric_by_slug
+from articles.models.tag import tag_by_slug
 
 
 class LatestNewsFeed(ArticleFeed):
@@ -48,7 +49,7 @@ class TagNewsFeed(ArticleFeed):
     """The 20 newest articles with one tag."""
 
     def get_object(self, request, slug):
-        return Tag.objects.get(slug=slug)
+        return tag_by_slug(slug)
 
     links = (TaggedArticle, "tag_id")
 

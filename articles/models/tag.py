@@ -8,17 +8,20 @@ transliterates slugs with translit_slug().
 import re
 import unicodedata
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from taggit.managers import _TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from articles import content_version
 from articles.reversing import cached_reverse
 from articles.slugs import translit_slug
 
 TAG_NAME_MAX_LENGTH = 100
+# One memo a tag page: a crawler leaves one behind for each tag.
+TAG_MEMO_SECONDS = 600
 _SPACES = re.compile(r"\s+")
 
 
@@ -143,3 +146,23 @@ class ArticleTagManager(_TaggableManager):
             if tag not in unique:
                 unique.append(tag)
         return unique
+
+
+def tag_by_slug(slug):
+    """Return the tag with this slug, or raise Tag.DoesNotExist.
+
+    Every tag page and tag feed looks its tag up: each is memoized per content version,
+    which every edit of a tag bumps, as a row (see rubric_by_slug).
+    """
+    if len(slug) > Tag._meta.get_field("slug").max_length:
+        raise Tag.DoesNotExist("No tag has so long a slug.")
+    fields = tuple(field.attname for field in Tag._meta.concrete_fields)
+    row = content_version.memoize(
+        f"tag-by-slug:{','.join(fields)}:{slug}",
+        # An empty row for no tag: stored like any other, so a missing tag costs no query.
+        lambda: Tag.objects.filter(slug=slug).values_list(*fields).first() or (),
+        timeout=TAG_MEMO_SECONDS,
+    )
+    if not row:
+        raise Tag.DoesNotExist(f"No tag has the slug {slug!r}.")
+    return Tag.from_db(DEFAULT_DB_ALIAS, fields, row)

@@ -3,7 +3,7 @@
 import sys
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,6 +15,7 @@ from articles.metadata import article_json_ld, share_image
 from articles.models import Article, Rubric, RubricLink, Tag, TaggedArticle
 from articles.models.article import public_page_article
 from articles.models.rubric import rubric_by_slug
+from articles.models.tag import tag_by_slug
 from articles.reversing import cached_reverse
 from articles.views.around import around
 from articles.views.mixins import ArticleListView, request_now
@@ -61,7 +62,10 @@ class TagView(ArticleListView):
     links = (TaggedArticle, "tag_id")
 
     def get(self, request, *args, slug, **kwargs):
-        self.group = self.tag = get_object_or_404(Tag, slug=slug)
+        try:
+            self.group = self.tag = tag_by_slug(slug)
+        except Tag.DoesNotExist as error:
+            raise Http404("No such tag.") from error
         return super().get(request, *args, slug=slug, **kwargs)
 
     def get_context_data(self, **kwargs):

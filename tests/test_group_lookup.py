@@ -1,4 +1,4 @@
-"""Rubric pages and feeds find their rubric in a memo: renames and new rubrics show at once."""
+"""Rubric and tag pages and feeds find their group in a memo: renames and new ones show at once."""
 
 import datetime
 
@@ -73,3 +73,30 @@ def test_navigation_and_feed_links_follow_a_rename(client, economy):
     assert "/feeds/rubrics/ekonomika.rss" not in feeds
     footer = page.xpath('//div[@class="feed-links"]//a/text()')
     assert "RSS: рубрика «Экономика и инвестиции»" in footer
+
+
+def test_a_tag_page_and_feed_follow_a_rename_and_a_new_tag(client):
+    story = ArticleFactory(
+        tags=["Казахстан"], published_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert client.get("/tags/kazakhstan/").status_code == 200
+    assert client.get("/tags/forum/").status_code == 404
+    tag = story.tags.get()
+    tag.name, tag.slug = "Республика Казахстан", "respublika-kazakhstan"
+    tag.save()
+    assert client.get("/tags/kazakhstan/").status_code == 404
+    page = client.get("/tags/respublika-kazakhstan/").content.decode()
+    assert "<h1>Республика Казахстан</h1>" in page
+    feed = read_feed(client.get("/feeds/tags/respublika-kazakhstan.rss"))
+    assert "Республика Казахстан" in feed.feed.title
+    story.tags.add("Форум")
+    assert client.get("/tags/forum/").status_code == 200
+
+
+def test_an_unknown_tag_is_a_404_without_a_query_when_asked_again(
+    client, without_page_cache, django_assert_num_queries
+):
+    assert client.get("/tags/net-takogo/").status_code == 404
+    with django_assert_num_queries(0):
+        assert client.get("/tags/net-takogo/").status_code == 404
+    assert client.get("/tags/" + "a" * 5000 + "/").status_code == 404
