@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
@@ -195,6 +196,18 @@ def test_home_links_year_archives_that_have_published_news(client):
     assert content.index('href="/news/2025/"') < content.index('href="/news/2024/"')
     future_year = (timezone.now() + datetime.timedelta(days=400)).year
     assert f'href="/news/{future_year}/"' not in content
+
+
+def test_a_new_year_is_linked_when_its_first_article_comes_out(client):
+    """The year links, made once per list of years, gain a year at its first publication."""
+    ArticleFactory(published_at=datetime.datetime(2025, 12, 30, 10, 0, tzinfo=datetime.UTC))
+    first = datetime.datetime(2026, 1, 9, 5, 0, tzinfo=datetime.UTC)
+    ArticleFactory(published_at=first)  # scheduled: saved before its time
+    with time_machine.travel(first - datetime.timedelta(minutes=1), tick=False):
+        assert 'href="/news/2026/"' not in client.get(HOME).content.decode()
+    with time_machine.travel(first, tick=False):
+        content = client.get(HOME).content.decode()
+    assert '<a href="/news/2026/">Новости за 2026 год</a>' in content
 
 
 @pytest.mark.parametrize("month", range(1, 13))

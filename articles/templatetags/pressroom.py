@@ -75,21 +75,24 @@ def _latest_news_html(shown):
     return render_to_string("articles/partials/latest_news.html", {"latest": latest})
 
 
-@register.inclusion_tag("articles/partials/archive_years.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def archive_years(context):
     """Render links to the year archives that have something published, newest first.
 
-    The links are made here rather than with {% url %} and {% blocktranslate %} in a
-    loop: a site with decades of news lists dozens of years on every page.
+    Made once per process for each list of years (shell_fragment): a site with decades
+    of news lists dozens of years on every page.
     """
     years = public_years(request_now(context["request"]))
+    return shell_fragment(_archive_years_html, tuple(years))
+
+
+def _archive_years_html(years):
     label = gettext("News of %(year)s")
-    return {
-        "links": [
-            (cached_reverse("articles:archive_year", year=year), label % {"year": year})
-            for year in years
-        ]
-    }
+    links = [
+        (cached_reverse("articles:archive_year", year=year), label % {"year": year})
+        for year in years
+    ]
+    return render_to_string("articles/partials/archive_years.html", {"links": links})
 
 
 def public_years(now):
