@@ -5,22 +5,20 @@ On PostgreSQL, migration 0002 adds `articles_article.search_document`, a weighte
 derived state that refresh_search_document() recomputes after every write that changes an
 article's text or tags. On SQLite, search_articles() matches every word of the query,
 folded in Python (SQLite's LIKE folds only ASCII case), in the title, lead, body or tags.
+On PostgreSQL, add_headlines() marks the matching words of a page of results: it picks
+the passages in Python and asks PostgreSQL only which of the candidate words match.
 """
 
 import html
+import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
+from django.db.models import Exists, Expression, F, Func, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -36,12 +34,29 @@ MAX_FALLBACK_WORDS = 8
 # thousands of articles at a million rows, so only the newest matches are ranked: enough
 # for 100 pages of results, and the cost stays bounded whatever the archive's size.
 MAX_RANKED_MATCHES = 2000
-# Private-use characters mark the matches in ts_headline's plain-text output; the text is
-# escaped first and the markers become <mark> afterwards, so no stored text reaches the
-# page unescaped.
+# Private-use characters mark the matches in the plain text of a title or fragment; the
+# text is escaped first and the markers become <mark> afterwards, so no stored text
+# reaches the page unescaped.
 START, STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 _SPACES = re.compile(r"\s+")
+# A result's fragment, as ts_headline(MaxWords=35, MinWords=15, MaxFragments=2) made it:
+# up to two passages of 35 words around the matches, in the order of the text, or the
+# first 15 words when only the title or the tags match. A passage does not begin or end
+# on a word of SHORT_WORD letters or fewer ("в", "и", "на") or on a number.
+FRAGMENT_WORDS = 35
+OPENING_WORDS = 15
+MAX_FRAGMENTS = 2
+SHORT_WORD = 3
+FRAGMENT_DELIMITER = " … "
+# Matches of all of the query's words make one passage only this close together
+# (ts_headline's limit is 350 words); farther apart, each word has a passage of its own.
+MAX_COVER_CHARS = 2500
+# How far to read for the words around a match, per word wanted (more if they fall short).
+CHARS_PER_WORD = 16
+_TAGS = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w+")
+_QUERY_LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
 
 _ARTICLE = Article._meta.db_table
 _TAGGED = TaggedArticle._meta.db_table
@@ -107,75 +122,278 @@ def search_articles(queryset, query):
     return _fallback(queryset, query)
 
 
-def _plain_text(field):
-    """Return an SQL expression for a stored HTML field with its tags replaced by spaces."""
-    return Func(
-        F(field),
-        Value("<[^>]*>"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
+class _SearchDocument(Expression):
+    """The search_document column of the articles a query reads, under that query's alias.
+
+    The column is no model field, and a RawSQL naming the table would bind to the outer
+    query's table inside a subquery.
+    """
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = next(iter(compiler.query.alias_map))
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
 
 
 def _full_text(queryset, query):
     tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
-    document = RawSQL(f"{_ARTICLE}.search_document", [], output_field=SearchVectorField())
-    # A query of its own, not a subquery: the RawSQL column would bind to the outer table.
-    newest_matches = list(
-        queryset.alias(document=document)
+    newest_matches = (
+        queryset.alias(document=_SearchDocument())
         .filter(document=tsquery)
         .order_by("-published_at", "-id")
-        .values_list("pk", flat=True)[:MAX_RANKED_MATCHES]
+        .values("pk")[:MAX_RANKED_MATCHES]
     )
+    # A subquery: the database ranks them without 2,000 ids travelling to Python and back.
     return (
         queryset.filter(pk__in=newest_matches)
-        .alias(document=document)
-        .annotate(rank=SearchRank(F("document"), tsquery))
+        .annotate(rank=SearchRank(_SearchDocument(), tsquery))
         .order_by("-rank", "-published_at", "-id")
     )
+
+
+_MATCHING_WORDS_SQL = """
+SELECT word, tsvector_to_array(to_tsvector(%s::regconfig, word)) FROM unnest(%s::text[]) AS word
+"""
 
 
 def add_headlines(articles, query):
     """Mark the query's words in the title and a fragment of each article of a page.
 
-    A query of its own for the page's rows only: computed in the ranked query, the
-    headlines were made for every row an OFFSET skipped too (page 50: 80 ms more).
-    Outside PostgreSQL, hits() marks the words in Python and this does nothing.
+    One query reads the page's bodies (cards defer them) and the query's lexemes; the
+    fragments are chosen and marked here. ts_headline did it in the database, stemming
+    every word of every body (~1 ms an article); here only the words that begin like a
+    lexeme of the query are stemmed, by PostgreSQL in one more query, so that the marks
+    follow the stemming that found the article. Outside PostgreSQL, hits() marks the
+    words in Python and this does nothing.
     """
     if not articles or not is_full_text(articles[0]._state.db):
         return articles
+    using = articles[0]._state.db
     tsquery = SearchQuery(query, config=CONFIG, search_type="websearch")
-    text = Concat(F("lead"), Value(" "), _plain_text("body"), output_field=TextField())
-    marked = Article.objects.filter(pk__in=[article.pk for article in articles]).annotate(
-        title_marked=SearchHeadline(
-            "title",
-            tsquery,
-            config=CONFIG,
-            start_sel=START,
-            stop_sel=STOP,
-            highlight_all=True,
-        ),
-        fragment_marked=SearchHeadline(
-            text,
-            tsquery,
-            config=CONFIG,
-            start_sel=START,
-            stop_sel=STOP,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        ),
+    rows = list(
+        Article.objects.using(using)
+        .filter(pk__in=[article.pk for article in articles])
+        .annotate(tsquery_text=Cast(tsquery, TextField()))
+        .values_list("pk", "body", "tsquery_text")
     )
-    rows = marked.values_list("pk", "title_marked", "fragment_marked")
-    by_pk = {pk: (title, fragment) for pk, title, fragment in rows}
+    bodies = {pk: body for pk, body, _ in rows}
+    lexemes, any_word = _query_lexemes(rows[0][2] if rows else "")
+    patterns = _lexeme_patterns(lexemes)
+    texts = {
+        article.pk: (article.title, f"{article.lead} {_plain(bodies[article.pk])}")
+        for article in articles
+        if article.pk in bodies
+    }
+    candidates = {text: _candidates(text, patterns) for pair in texts.values() for text in pair}
+    words = {word for spans in candidates.values() for *_, word in spans}
+    matching = _matching_words(words, lexemes, using)
     for article in articles:
-        # An article deleted since the ranked query keeps its text, unmarked.
-        unmarked = (article.title, article.lead)
-        article.title_marked, article.fragment_marked = by_pk.get(article.pk, unmarked)
+        if article.pk not in texts:
+            # An article deleted since the ranked query keeps its text, unmarked.
+            article.title_marked, article.fragment_marked = article.title, article.lead
+            continue
+        title, text = texts[article.pk]
+        article.title_marked = _mark(title, _matches(candidates[title], matching), 0, len(title))
+        needed = None if any_word else lexemes
+        article.fragment_marked = _fragment(text, _matches(candidates[text], matching), needed)
     return articles
+
+
+def _query_lexemes(tsquery_text):
+    """Return the lexemes a tsquery's text looks for, and whether any one of them will do.
+
+    Excluded lexemes (!'word') are left out; any one will do when the query has an OR.
+    """
+    found = _QUERY_LEXEME.findall(tsquery_text)
+    lexemes = frozenset(
+        lexeme.replace("''", "'").replace("\\\\", "\\") for negated, lexeme in found if not negated
+    )
+    return lexemes, "|" in _QUERY_LEXEME.sub("", tsquery_text)
+
+
+def _lexeme_patterns(lexemes):
+    """Return a pattern for each lexeme: a word of folded text that begins like it.
+
+    A stem is the beginning of its words, but for the English stems of Latin words
+    ending in y ("city": "citi").
+    """
+    patterns = []
+    for lexeme in sorted(lexemes):
+        prefix = re.escape(lexeme.replace("ё", "е"))
+        if lexeme.isascii() and lexeme.endswith("i"):
+            prefix = re.escape(lexeme[:-1]) + "[iy]"
+        patterns.append(re.compile(prefix + r"\w*"))
+    return patterns
+
+
+def _plain(body):
+    """Return the text of a stored HTML body: tags replaced by spaces, entities decoded."""
+    return html.unescape(_TAGS.sub(" ", body or ""))
+
+
+def _fold_in_place(text):
+    """Return text in lower case with ё as е, each character where it was in text."""
+    folded = text.lower()
+    if len(folded) != len(text):  # a letter such as İ lowers to two characters
+        folded = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+    return folded.replace("ё", "е")
+
+
+def _candidates(text, patterns):
+    """Return (start, end, folded word) of the words of text that begin like a lexeme."""
+    folded = _fold_in_place(text)
+    spans = []
+    for pattern in patterns:
+        for found in pattern.finditer(folded):
+            start = found.start()
+            if not (start and _WORD.match(folded, start - 1)):
+                spans.append((start, found.end(), found[0]))
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    kept, reach = [], 0
+    for span in spans:
+        if span[0] >= reach:
+            kept.append(span)
+            reach = span[1]
+    return kept
+
+
+def _matching_words(words, lexemes, using):
+    """Return {word: the query's lexemes it has} for those of the folded words that match."""
+    if not words or not lexemes:
+        return {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(_MATCHING_WORDS_SQL, [CONFIG, sorted(words)])
+        rows = cursor.fetchall()
+    return {word: found for word, stems in rows if (found := lexemes.intersection(stems))}
+
+
+def _matches(spans, matching):
+    """Return (start, end, lexemes) of the candidate spans whose word matches the query."""
+    return [(start, end, matching[word]) for start, end, word in spans if word in matching]
+
+
+def _mark(text, matches, start, end):
+    """Return text[start:end] with the matches inside it between START and STOP."""
+    pieces, position = [], start
+    for match_start, match_end, _ in matches:
+        if start <= match_start and match_end <= end:
+            pieces += [text[position:match_start], START, text[match_start:match_end], STOP]
+            position = match_end
+    pieces.append(text[position:end])
+    return "".join(pieces)
+
+
+def _fragment(text, matches, needed):
+    """Return up to MAX_FRAGMENTS passages of text around its matches, marked, in order.
+
+    Like ts_headline: the passages are built around covers, the shortest runs of
+    matches that hold every lexeme needed (any lexeme when needed is None); the cover
+    with the most matches comes first, then the shorter, then the earlier.
+    """
+    if not matches:
+        opening = list(itertools.islice(_WORD.finditer(text), OPENING_WORDS))
+        return _SPACES.sub(" ", text[opening[0].start() : opening[-1].end()]) if opening else ""
+    covers = _covers(matches, needed)
+    passages = []
+    while covers and len(passages) < MAX_FRAGMENTS:
+        first, last = min(
+            covers, key=lambda c: (c[0] - c[1], matches[c[1]][0] - matches[c[0]][0], c[0])
+        )
+        start, end = _passage(text, matches, first, last, passages)
+        passages.append((start, end))
+        covers = [(f, la) for f, la in covers if matches[f][0] >= end or matches[la][1] <= start]
+    return FRAGMENT_DELIMITER.join(
+        _SPACES.sub(" ", _mark(text, matches, start, end)) for start, end in sorted(passages)
+    )
+
+
+def _covers(matches, needed):
+    """Return the (first, last) indexes in matches of each cover.
+
+    Each match is a cover of its own too: when any lexeme is enough, when the matches
+    never hold all of the needed lexemes within MAX_COVER_CHARS, or for a passage more
+    than the covers of all the lexemes leave room for.
+    """
+    singles = [(index, index) for index in range(len(matches))]
+    if needed is None or len(needed) < 2:
+        return singles
+    covers, counts, first = [], Counter(), 0
+    for last, (_, end, lexemes) in enumerate(matches):
+        counts.update(lexemes)
+        if len(counts) < len(needed):
+            continue
+        while all(counts[lexeme] > 1 for lexeme in matches[first][2]):
+            counts.subtract(matches[first][2])
+            first += 1
+        # A cover is a shortest run: without its last match, a lexeme would be missing.
+        is_shortest = any(counts[lexeme] == 1 for lexeme in lexemes)
+        if is_shortest and end - matches[first][0] <= MAX_COVER_CHARS:
+            covers.append((first, last))
+    return covers + singles
+
+
+def _passage(text, matches, first, last, passages):
+    """Return (start, end) in text of about FRAGMENT_WORDS words around a cover.
+
+    Half the words missing are taken before the cover and the rest after it, never
+    from a passage already chosen; a passage ends on neither a short word nor a number.
+    """
+    start, end = matches[first][0], matches[last][1]
+    inside = list(itertools.islice(_WORD.finditer(text, start, end), FRAGMENT_WORDS + 1))
+    if len(inside) > FRAGMENT_WORDS:
+        # A long cover: from its first match to the last one within FRAGMENT_WORDS words.
+        limit = inside[FRAGMENT_WORDS - 1].end()
+        end = max(m_end for _, m_end, _ in matches[first : last + 1] if m_end <= limit)
+        inside = [word for word in inside if word.end() <= end]
+    lower = max((p_end for _, p_end in passages if p_end <= start), default=0)
+    upper = min((p_start for p_start, _ in passages if p_start >= end), default=len(text))
+    before = _words_before(text, lower, start, (FRAGMENT_WORDS - len(inside)) // 2)
+    while before and _is_weak(before[0]):
+        before.pop(0)
+    after = _words_after(text, end, upper, FRAGMENT_WORDS - len(inside) - len(before))
+    while after and _is_weak(after[-1]):
+        after.pop()
+    return (before[0].start() if before else start), (after[-1].end() if after else end)
+
+
+def _words_before(text, lower, start, count):
+    """Return the last count whole words of text[lower:start]."""
+    if count <= 0:
+        return []
+    reach = count * CHARS_PER_WORD
+    while True:
+        words = _whole_words(text, max(lower, start - reach), start)
+        if len(words) >= count or start - reach <= lower:
+            return words[max(len(words) - count, 0) :]
+        reach *= 2
+
+
+def _words_after(text, end, upper, count):
+    """Return the first count whole words of text[end:upper]."""
+    if count <= 0:
+        return []
+    reach = count * CHARS_PER_WORD
+    while True:
+        words = _whole_words(text, end, min(upper, end + reach))
+        if len(words) >= count or end + reach >= upper:
+            return words[:count]
+        reach *= 2
+
+
+def _whole_words(text, start, end):
+    """Return the words of text[start:end], without those cut by either bound."""
+    words = list(_WORD.finditer(text, start, end))
+    if words and words[0].start() == start and start > 0 and _WORD.match(text, start - 1):
+        words.pop(0)
+    if words and words[-1].end() == end and _WORD.match(text, end):
+        words.pop()
+    return words
+
+
+def _is_weak(word):
+    """Return whether a word makes a poor end for a passage: short, or a number."""
+    return len(word[0]) <= SHORT_WORD or word[0].isdigit()
 
 
 def fold(text):
@@ -231,7 +449,7 @@ def hits(articles, query):
     for article in articles:
         if hasattr(article, "title_marked"):
             title = _marked_html(article.title_marked)
-            fragment = _marked_html(html.unescape(article.fragment_marked))
+            fragment = _marked_html(article.fragment_marked)
         else:
             title = _highlight(article.title, words)
             fragment = _highlight(article.lead, words)
