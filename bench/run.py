@@ -141,11 +141,13 @@ def manage(args, *command, env=None):
         text=True,
     )
     samples = []
-    sampler = threading.Thread(target=_sample_rss, args=(process, samples), daemon=True)
+    stop = threading.Event()
+    sampler = threading.Thread(target=_sample_rss, args=(process.pid, samples, stop), daemon=True)
     sampler.start()
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
     sampler.join()
     if process.returncode:
         raise SystemExit(f"manage.py {' '.join(command)} failed:\n{output[-4000:]}")
@@ -153,13 +155,16 @@ def manage(args, *command, env=None):
     return time.monotonic() - started, peak, samples, output
 
 
-def _sample_rss(process, samples):
-    """Record the process's RSS every half second, to show whether memory stays flat."""
-    while process.poll() is None:
-        rss = rss_bytes(process.pid)
+def _sample_rss(pid, samples, stop):
+    """Record the process's RSS every half second until stop is set, to show whether
+    memory stays flat. It never waits for the process (Popen.poll() would): the child
+    must be left for manage()'s wait4, which reads its peak RSS.
+    """
+    while not stop.is_set():
+        rss = rss_bytes(pid)
         if rss:
             samples.append(rss)
-        time.sleep(0.5)
+        stop.wait(0.5)
 
 
 def rss_bytes(pid):
