@@ -167,8 +167,9 @@ def test_search_runs_the_same_queries_for_3_and_30_results(client):
     with_three = count_queries(client, SEARCH, {"q": "форума"})
     add(27)
     assert count_queries(client, SEARCH, {"q": "форума"}) == with_three
-    # The newest matches are fetched first, then ranked; the page's own rows get
-    # their highlighted title and fragment in a query of their own.
+    # On PostgreSQL: the page's rows, ranked; their bodies and the query's lexemes; the
+    # words to mark; the cards' rubrics and photos; the rubric navigation; the time of
+    # the next publication (for the page cache).
     assert with_three <= 7
 
 

@@ -1,7 +1,9 @@
 """Search result cards: kept per content version, filled with each query's marks."""
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from articles.search import refresh_search_document
@@ -73,3 +75,17 @@ def test_an_edited_article_shows_its_new_card(client):
     response = client.get(SEARCH, {"q": "форум"})
     assert response.context["cards"] == fresh_cards(response)
     assert response.context["cards"] != [before]
+
+
+def test_kept_cards_need_no_rubrics_or_photos(client):
+    """A page whose cards are kept reads no rubrics or photos."""
+    for number in range(3):
+        article = indexed(title=f"Форум и выставка {number}", rubrics=[RubricFactory()])
+        PhotoFactory(article=article, width=400, height=250)
+    client.get(SEARCH, {"q": "форум"})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(SEARCH, {"q": "выставка"})
+    assert len(response.context["cards"]) == 3
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "articles_photo" not in read
+    assert "articles_rubric" not in read
