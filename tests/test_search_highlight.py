@@ -139,3 +139,16 @@ def test_odd_queries_answer_a_page(client, query):
         body="<p>Выставка и форум в Орске, C:\\temp\\.</p>",
     )
     assert client.get(SEARCH, {"q": query}).status_code == 200
+
+
+@pytest.mark.postgres
+def test_escaped_markup_in_a_body_stays_text_in_the_fragment(client):
+    """Markup written as text in a body ("&lt;script&gt;") is shown as text, not run."""
+    indexed(
+        title="Итоги",
+        lead="",
+        body="<p>Форум: пример &lt;script&gt;alert(1)&lt;/script&gt; в тексте.</p>",
+    )
+    fragment = only_hit(client, "форум").fragment
+    assert "<mark>Форум</mark>: пример &lt;script&gt;alert(1)&lt;/script&gt; в тексте" in fragment
+    assert "<script>" not in fragment
