@@ -18,7 +18,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from articles.local_copies import local_copies
+from articles.local_copies import local_renderings
 from articles.models.article import attach_listing
 
 CARD_TEMPLATE = "articles/partials/card.html"
@@ -66,7 +66,7 @@ class KeptRenderings:
         if self.prefix is None or not ids:
             return {}
         keys = {pk: f"{self.prefix}{pk}" for pk in ids}
-        copies = ((pk, local_copies.get(key)) for pk, key in keys.items())
+        copies = ((pk, local_renderings.get(key)) for pk, key in keys.items())
         found = {pk: copy for pk, copy in copies if copy is not None}
         wanted = [key for pk, key in keys.items() if pk not in found]
         if wanted:
@@ -74,7 +74,7 @@ class KeptRenderings:
             for pk, key in keys.items():
                 if key in shared:
                     found[pk] = shared[key]
-                    local_copies.put(key, shared[key], sys.getsizeof(shared[key]))
+                    local_renderings.put(key, shared[key], sys.getsizeof(shared[key]))
         return found
 
     def keep(self, renderings):
@@ -83,7 +83,7 @@ class KeptRenderings:
             kept = {f"{self.prefix}{pk}": value for pk, value in renderings.items()}
             cache.set_many(kept, self.seconds)
             for key, value in kept.items():
-                local_copies.put(key, value, sys.getsizeof(value))
+                local_renderings.put(key, value, sys.getsizeof(value))
 
 
 def variant(*extra):

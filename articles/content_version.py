@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 
-from articles.local_copies import local_copies
+from articles.local_copies import local_renderings
 
 VERSION_KEY = "pressroom:content-version"
 LOCAL_COPY_SECONDS = 60
@@ -106,7 +106,7 @@ def memoize(name, compute, *, timeout=300, size_of=None):
         seconds = min(LOCAL_COPY_SECONDS, seconds)  # what the shared entry has left is unknown
     copy = (time.monotonic() + seconds, value)
     if size_of is not None:
-        local_copies.put(key, copy, size_of(value))
+        local_renderings.put(key, copy, size_of(value))
         return value
     with _local_memos_lock:
         _local_memos[key] = copy
@@ -120,7 +120,7 @@ def memoize(name, compute, *, timeout=300, size_of=None):
 
 def _local_copy(key, *, weighed):
     if weighed:
-        return local_copies.get(key)
+        return local_renderings.get(key)
     with _local_memos_lock:
         local = _local_memos.get(key)
         if local is not None:

@@ -10,9 +10,12 @@ a worker repeats (a feed's twenty items are ~225 kB).
 import threading
 from collections import OrderedDict
 
-# One budget for every kind: a worker serving cached pages keeps pages, one rendering
-# them keeps cards and feed items.
-LOCAL_COPIES_BYTES = 6 * 1024 * 1024
+# A worker serving cached pages keeps pages (a dozen feeds of ~225 kB fit), and one
+# rendering them keeps the cards, feed items and article parts it uses most (a home
+# page, the news feed, a hot article). Two budgets, so that neither pushes the other
+# out; together they keep a worker within its 80 MiB.
+LOCAL_PAGES_BYTES = 3 * 1024 * 1024
+LOCAL_RENDERINGS_BYTES = 512 * 1024
 
 
 class LocalCopies:
@@ -58,4 +61,7 @@ class LocalCopies:
             self.size -= kept[1]
 
 
-local_copies = LocalCopies(LOCAL_COPIES_BYTES)
+# Page-cache entries (articles.pagecache).
+local_pages = LocalCopies(LOCAL_PAGES_BYTES)
+# Renderings of articles and parts of pages (articles.cards, content_version.memoize).
+local_renderings = LocalCopies(LOCAL_RENDERINGS_BYTES)

@@ -45,7 +45,7 @@ from django.utils.cache import (
 from django.utils.http import parse_http_date_safe, quote_etag
 
 from articles import content_version, lowvision
-from articles.local_copies import local_copies
+from articles.local_copies import local_pages
 from articles.models import Article
 
 # Paths whose responses are personal: the editors' workspace, previews and share links,
@@ -156,7 +156,7 @@ class PageCacheMiddleware:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
             entry = (version, now + timeout, deadline, stored_headers, response.content)
             cache.set(key, entry, math.floor(timeout))
-            local_copies.put(key, entry, len(entry[4]))
+            local_pages.put(key, entry, len(entry[4]))
         mark_public(response, deadline, now)
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
@@ -226,19 +226,19 @@ def find_entry(key, now):
     of the entry, else the version and the entry together (two when the copy is out of
     date, which happens once a page after each change).
     """
-    copy = local_copies.get(key)
+    copy = local_pages.get(key)
     if copy is not None:
         version = content_version.pin(cache.get(content_version.VERSION_KEY))
         if copy[0] == version and now < copy[1]:
             return copy, version
-        local_copies.discard(key)
+        local_pages.discard(key)
         entry = cache.get(key)  # another process may have stored a newer one
     else:
         found = cache.get_many([content_version.VERSION_KEY, key])
         version = content_version.pin(found.get(content_version.VERSION_KEY))
         entry = found.get(key)
     if entry is not None and entry[0] == version and now < entry[1]:
-        local_copies.put(key, entry, len(entry[4]))
+        local_pages.put(key, entry, len(entry[4]))
         return entry, version
     return None, version
 

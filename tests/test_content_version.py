@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles import content_version, pagecache
-from articles.local_copies import local_copies
+from articles.local_copies import local_renderings
 from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 
@@ -126,7 +126,7 @@ def test_large_memos_are_weighed_within_the_process_budget(monkeypatch):
     The newest stay in the process; older ones come from the shared cache, still not made
     again; a new version makes them anew.
     """
-    monkeypatch.setattr(local_copies, "max_bytes", 10_000)
+    monkeypatch.setattr(local_renderings, "max_bytes", 10_000)
     reads, made = [], []
     get = cache.get
     monkeypatch.setattr(
@@ -141,7 +141,7 @@ def test_large_memos_are_weighed_within_the_process_budget(monkeypatch):
     with content_version.pinned():
         for number in range(10):
             memo(number)
-        assert local_copies.size <= 10_000
+        assert local_renderings.size <= 10_000
         reads.clear()
         memo(9)
         assert not reads

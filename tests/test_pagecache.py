@@ -12,7 +12,7 @@ from django.urls import resolve, reverse
 
 from articles import content_version, signals, workflow
 from articles.admin.taxonomy import merge_tags
-from articles.local_copies import local_copies
+from articles.local_copies import local_pages
 from articles.models import Article, Tag
 from articles.pagecache import PageCacheMiddleware
 from articles.views.preview import share_url
@@ -113,7 +113,7 @@ def test_a_hit_is_one_cache_round_trip_and_keeps_every_header_of_the_miss(
     process keeps a copy of the page) and runs no other middleware, yet it answers with
     the security and CSP headers the middleware below added."""
     first = fetch(client, "/")
-    local_copies.clear()  # as in another worker process
+    local_pages.clear()  # as in another worker process
     calls, depth = [], []
 
     def counted(name, original):

@@ -188,8 +188,8 @@ def shell_fragment(make, *args):
     return _shell_fragment(make, made_in, args)
 
 
-# A few fragments for each rubric and tag that has been visited.
-@lru_cache(maxsize=1024)
+# A few fragments for each rubric and tag visited lately (~1 kB each).
+@lru_cache(maxsize=512)
 def _shell_fragment(make, made_in, args):
     return mark_safe(make(*args))
 
