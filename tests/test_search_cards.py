@@ -7,18 +7,10 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from articles.search import refresh_search_document
-from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
+from tests.factories import PhotoFactory, RubricFactory
+from tests.test_search import SEARCH, indexed
 
 pytestmark = pytest.mark.django_db
-
-SEARCH = "/search/"
-
-
-def indexed(**kwargs):
-    """Create an article and bring its search document up to date, as editors' saves do."""
-    article = ArticleFactory(**kwargs)
-    refresh_search_document([article.pk])
-    return article
 
 
 def fresh_cards(response):

@@ -6,20 +6,11 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import refresh_search_document
-from tests.factories import ArticleFactory
+from tests.test_search import SEARCH, indexed
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = "/search/"
 FILLER = "Совещание прошло в рабочем порядке, участники обменялись мнениями. "
-
-
-def indexed(**kwargs):
-    """Create an article and bring its search document up to date, as editors' saves do."""
-    article = ArticleFactory(**kwargs)
-    refresh_search_document([article.pk])
-    return article
 
 
 def only_hit(client, query):
