@@ -23,7 +23,7 @@ from articles.feeds.content import (
 from articles.feeds.generators import RssFeed
 from articles.models import Article
 from articles.models.article import attach_page_relations
-from articles.models.listing import listed_ids
+from articles.models.listing import group_listed_ids
 from articles.prepared import PreparedQuery
 
 MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
@@ -146,9 +146,8 @@ class ArticleFeed(Feed):
         if since is not None:
             articles = articles.filter(published_at__gt=since)
         if cls.links is not None:
-            model, group = cls.links
-            links = model.objects.filter(**{group: group_id})
-            articles = articles.filter(pk__in=Subquery(listed_ids(links, now=now)[: cls.limit]))
+            ids = group_listed_ids(cls.links, group_id, now=now)[: cls.limit]
+            articles = articles.filter(pk__in=Subquery(ids))
         newest = articles.order_by(*NEWEST_FIRST)[: cls.limit]
         return newest.only("pk", "published_at", "updated_at")
 

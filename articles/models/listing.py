@@ -57,6 +57,16 @@ def listed_ids(links, *, now):
     )
 
 
+def group_listed_ids(links, group_id, *, now):
+    """Return listed_ids() of one rubric's or tag's links.
+
+    links is (link model, the field naming its group), as views and feeds declare it:
+    (RubricLink, "rubric_id") or (TaggedArticle, "tag_id").
+    """
+    model, group = links
+    return listed_ids(model.objects.filter(**{group: group_id}), now=now)
+
+
 def _article_column(link_model):
     """Return the attribute of a link model that holds its article's id."""
     return next(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from articles.models.listing import listed_ids as listed_ids_of
+from articles.models.listing import group_listed_ids
 from articles.prepared import PreparedQuery
 
 ARTICLES_PER_PAGE = 20
@@ -104,10 +104,7 @@ def page_rows(queryset, offset, limit, *, listed_ids=None):
 
 
 def _first_page_query(*, now, limit, links=None, group_id=None):
-    ids = None
-    if links is not None:
-        model, group = links
-        ids = listed_ids_of(model.objects.filter(**{group: group_id}), now=now)
+    ids = None if links is None else group_listed_ids(links, group_id, now=now)
     return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids)
 
 
@@ -166,9 +163,7 @@ class ArticleListView(TemplateView):
         """
         if self.links is None:
             return None
-        model, group = self.links
-        links = model.objects.filter(**{group: self.group.pk})
-        return listed_ids_of(links, now=request_now(self.request))
+        return group_listed_ids(self.links, self.group.pk, now=request_now(self.request))
 
     def newest_page(self, number):
         if number == 1 and self.prepared_first_page:
