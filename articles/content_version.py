@@ -8,13 +8,11 @@ The version lives in the shared cache: every app server sees the same number.
 import contextlib
 import contextvars
 import secrets
-import threading
 import time
-from collections import OrderedDict
 
 from django.core.cache import cache
 
-from articles.local_copies import local_renderings
+from articles.local_copies import LocalCopies, local_renderings
 
 VERSION_KEY = "pressroom:content-version"
 LOCAL_COPY_SECONDS = 60
@@ -74,12 +72,14 @@ def bump():
     pin(version)
 
 
-# Memos this process has read or made, by key: {key: (monotonic expiry, value)}. A key
-# names its content version, so a copy is as current as the shared entry; keeping it
-# saves a round trip and unpickling the value on each of the memos a page reads.
-_local_memos = OrderedDict()
-_local_memos_lock = threading.Lock()
+# Memos this process has read or made, by key: (monotonic expiry, value). A key names
+# its content version, so a copy is as current as the shared entry; keeping it saves a
+# round trip and unpickling the value on each of the memos a page reads. Small memos
+# are counted (each counts for 1): when there are more, the least recently used goes
+# first (an old version's, or one article's among many), and the site-wide memos every
+# page reads stay.
 LOCAL_MEMOS_MAX = 256
+_local_memos = LocalCopies(LOCAL_MEMOS_MAX)
 
 
 def memoize(name, compute, *, timeout=300, size_of=None):
@@ -88,11 +88,12 @@ def memoize(name, compute, *, timeout=300, size_of=None):
     timeout is a number of seconds, or a function of the computed value returning one,
     for a value that knows when it goes out of date (such as the next publication time).
     size_of, for large values (rendered HTML), gives the bytes a value counts for: its
-    copy in this process is then kept within articles.local_copies' budget rather than
-    among the small memos, which are counted rather than weighed.
+    copy in this process is then kept within articles.local_copies' budget of
+    renderings rather than among the small memos, which are counted rather than weighed.
     """
     key = f"pressroom:memo:{current()}:{name}"
-    local = _local_copy(key, weighed=size_of is not None)
+    copies = _local_memos if size_of is None else local_renderings
+    local = copies.get(key)
     if local is not None and time.monotonic() < local[0]:
         return local[1]
     value = cache.get(key)
@@ -104,25 +105,5 @@ def memoize(name, compute, *, timeout=300, size_of=None):
         cache.set(key, value, seconds)
     else:
         seconds = min(LOCAL_COPY_SECONDS, seconds)  # what the shared entry has left is unknown
-    copy = (time.monotonic() + seconds, value)
-    if size_of is not None:
-        local_renderings.put(key, copy, size_of(value))
-        return value
-    with _local_memos_lock:
-        _local_memos[key] = copy
-        _local_memos.move_to_end(key)
-        while len(_local_memos) > LOCAL_MEMOS_MAX:
-            # The least recently used: an old version's, or one article's among many;
-            # the site-wide memos every page reads stay.
-            _local_memos.popitem(last=False)
+    copies.put(key, (time.monotonic() + seconds, value), 1 if size_of is None else size_of(value))
     return value
-
-
-def _local_copy(key, *, weighed):
-    if weighed:
-        return local_renderings.get(key)
-    with _local_memos_lock:
-        local = _local_memos.get(key)
-        if local is not None:
-            _local_memos.move_to_end(key)
-    return local

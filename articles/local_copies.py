@@ -19,7 +19,10 @@ LOCAL_RENDERINGS_BYTES = 512 * 1024
 
 
 class LocalCopies:
-    """Values by key, the least recently used dropped first beyond max_bytes."""
+    """Values by key, the least recently used dropped first beyond max_bytes.
+
+    Each value counts for the size it is put with: its bytes, or 1 to count values.
+    """
 
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes

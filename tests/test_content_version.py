@@ -166,8 +166,9 @@ def test_a_memo_older_than_the_publication_memo_costs_no_query_a_request(
     with content_version.pinned():
         pagecache.memo_until_publication("years", lambda now: [2025], timezone.now())
         # The publication memo is made again later (it expired, or another process's).
-        publication_key = next(k for k in content_version._local_memos if "next-publication" in k)
-        del content_version._local_memos[publication_key]
+        memos = content_version._local_memos
+        publication_key = next(k for k in memos.values if "next-publication" in k)
+        memos.discard(publication_key)
         cache.delete(publication_key)
         time_machine.move_to(start + datetime.timedelta(minutes=10), tick=False)
         pagecache.next_publication(timezone.now().timestamp())
