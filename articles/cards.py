@@ -12,9 +12,10 @@ sets request.pressroom_version; without it, as for editors, cards are rendered a
 import hashlib
 import sys
 
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -86,15 +87,22 @@ class KeptRenderings:
                 local_renderings.put(key, value, sys.getsizeof(value))
 
 
+def made_in():
+    """Return what any rendering depends on besides its content, as a tuple of strings.
+
+    The language, time zone, URLconf and URL prefix it is made in.
+    """
+    return (
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+    )
+
+
 def variant(*extra):
     """Return a short name for what a rendering depends on besides its article.
 
-    The language, time zone and URL prefix it is made in, and any `extra` strings.
+    made_in() and any `extra` strings.
     """
-    parts = (
-        translation.get_language() or "",
-        timezone.get_current_timezone_name(),
-        get_script_prefix(),
-        *extra,
-    )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join((*made_in(), *extra)).encode()).hexdigest()[:16]

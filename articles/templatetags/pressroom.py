@@ -3,12 +3,10 @@
 from functools import lru_cache
 
 from django import template
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dates import MONTHS_ALT
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -175,17 +173,10 @@ def _feed_links_html(template_name, rubric, tag):
 def shell_fragment(make, *args):
     """Return make(*args) as safe HTML, made once per process for these args.
 
-    For the parts of every page that depend on nothing but args (hashable) and the
-    language, time zone and URLs they are made in, which the key adds: a pure
-    function's result.
+    For the parts of every page that depend on nothing but args (hashable) and where
+    they are made (cards.made_in(), which the key adds): a pure function's result.
     """
-    made_in = (
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        get_urlconf() or settings.ROOT_URLCONF,
-        get_script_prefix(),
-    )
-    return _shell_fragment(make, made_in, args)
+    return _shell_fragment(make, cards.made_in(), args)
 
 
 # A few fragments for each rubric and tag visited lately (~1 kB each).
