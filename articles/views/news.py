@@ -86,7 +86,7 @@ class ArticleView(TemplateView):
     template_name = "articles/article.html"
     # The whole article with what its page shows, once read (previews set it).
     article = None
-    # What the validators read of it, or the whole article (see get()).
+    # What the validators read of it (id, slug, title, times), or the whole article.
     listed = None
     # Only the public page keeps its parts; a preview makes them on every request.
     keeps_parts = False
@@ -105,13 +105,12 @@ class ArticleView(TemplateView):
         return super().get(request, *args, pk=pk, slug=slug, **kwargs)
 
     def get_context_data(self, **kwargs):
-        headline = self.listed or self.article
-        canonical_url = self.request.build_absolute_uri(headline.get_absolute_url())
+        canonical_url = self.request.build_absolute_uri(self.listed.get_absolute_url())
         return super().get_context_data(
-            article=self.article or headline,
+            article=self.article or self.listed,
             canonical_url=canonical_url,
             og_type="article",
-            parts=self.parts(headline.pk, canonical_url),
+            parts=self.parts(self.listed.pk, canonical_url),
             **kwargs,
         )
 

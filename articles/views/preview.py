@@ -36,7 +36,7 @@ class PreviewView(ArticleView):
     share_link = None
 
     def get(self, request, *args, **kwargs):
-        self.article = self.get_article(**kwargs)
+        self.article = self.listed = self.get_article(**kwargs)
         if self.article.published_at is None:
             # A draft is shown as if it were published now; nothing is saved.
             self.article.published_at = timezone.now()
