@@ -100,3 +100,6 @@ def test_an_unknown_tag_is_a_404_without_a_query_when_asked_again(
     with django_assert_num_queries(0):
         assert client.get("/tags/net-takogo/").status_code == 404
     assert client.get("/tags/" + "a" * 5000 + "/").status_code == 404
+    assert client.get("/feeds/tags/" + "a" * 5000 + ".rss").status_code == 404
+    assert client.get("/feeds/rubrics/" + "a" * 5000 + ".atom").status_code == 404
+    assert client.get("/rubrics/" + "a" * 5000 + "/").status_code == 404
