@@ -142,6 +142,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that reads the socket instead of running SELECT 1.
+    DATABASES["default"]["ENGINE"] = "pressroom.backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite keeps its connection per thread; WAL lets the dev server read while importing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
