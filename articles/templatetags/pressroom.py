@@ -6,6 +6,7 @@ from django import template
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
+from django.template.loader_tags import BlockNode
 from django.utils import timezone
 from django.utils.dates import MONTHS_ALT
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from django.utils.translation import gettext
 
 from articles import cards, pagecache
 from articles.conditional import LATEST_NEWS_SIZE
+from articles.local_copies import LocalCopies
 from articles.models import Article, Rubric
 from articles.reversing import cached_reverse
 from articles.views.mixins import published_articles, request_now
@@ -219,3 +221,41 @@ def picture(photo, sizes, *, link=False, eager=False):
         return html
     largest = photo.best_width(photo.width or 10**6, "jpeg")
     return format_html('<a class="picture-link" href="{}">{}</a>', photo.url_of(largest), html)
+
+
+class KeptNode(template.Node):
+    """What {% keep %} encloses, rendered once per process for each of its keys."""
+
+    def __init__(self, nodelist, vary):
+        self.nodelist = nodelist
+        self.vary = vary
+
+    def render(self, context):
+        values = tuple(str(expression.resolve(context)) for expression in self.vary)
+        key = (self, cards.made_in(), values)
+        html = _kept_blocks.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))
+            _kept_blocks.put(key, html, 1)
+        return html
+
+
+# The shell of a page: a few blocks, times the few values they vary on.
+_kept_blocks = LocalCopies(256)
+
+
+@register.tag
+def keep(parser, token):
+    """Render the enclosed template once per process: {% keep [value …] %}…{% endkeep %}.
+
+    For the parts of the shell that every page repeats (the header's links and search
+    form, the stylesheets, the footer): they are made again only for another language,
+    time zone, URLconf or URL prefix (cards.made_in()) or another of the values listed.
+    What is inside may depend on nothing else: no page's variables, no blocks.
+    """
+    vary = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("{% keep %} can't enclose a {% block %}.")
+    return KeptNode(nodelist, vary)

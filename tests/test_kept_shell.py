@@ -1,0 +1,75 @@
+"""The page shell made once per process ({% keep %}): same HTML, yet never stale or foreign."""
+
+import lxml.html
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.urls import clear_script_prefix, set_script_prefix
+from django.utils import translation
+
+from articles import lowvision
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source, **values):
+    return Template("{% load i18n pressroom %}" + source).render(Context(values))
+
+
+def test_a_kept_block_is_made_for_each_language():
+    source = '{% keep %}{% translate "Search" %}{% endkeep %}'
+    with translation.override("ru"):
+        assert render(source) == "Поиск"
+    with translation.override("en"):
+        assert render(source) == "Search"
+    with translation.override("ru"):
+        assert render(source) == "Поиск"
+
+
+def test_a_kept_block_is_made_for_each_url_prefix():
+    """A site served under a path prefix links there, even after one served at the root."""
+    source = "{% keep %}{% url 'articles:search' %}{% endkeep %}"
+    assert render(source) == "/search/"
+    set_script_prefix("/press/")
+    try:
+        assert render(source) == "/press/search/"
+    finally:
+        clear_script_prefix()
+
+
+def test_a_kept_block_is_made_for_each_value_it_varies_on():
+    source = "{% keep active %}{% if active %}on{% else %}off{% endif %}{% endkeep %}"
+    assert render(source, active=True) == "on"
+    assert render(source, active=False) == "off"
+    assert render(source, active=True) == "on"
+
+
+def test_a_block_inside_keep_is_refused():
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load pressroom %}{% keep %}{% block title %}{% endblock %}{% endkeep %}")
+
+
+def header_links(response):
+    page = lxml.html.fromstring(response.content.decode())
+    links = page.xpath("//p[@class='lv-switch']/a")
+    return {link.text_content().strip(): link.get("href") for link in links}
+
+
+def test_the_switch_for_the_visually_impaired_returns_to_the_page_it_was_used_on(client):
+    forum = "%25D1%2584%25D0%25BE%25D1%2580%25D1%2583%25D0%25BC"  # "форум", quoted twice
+    assert header_links(client.get("/search/", {"q": "форум"})) == {
+        "Версия для слабовидящих": f"/accessibility/?next=%2Fsearch%2F%3Fq%3D{forum}"
+    }
+    client.cookies[lowvision.COOKIE_NAME] = "size-2"
+    assert header_links(client.get("/agreements/")) == {
+        "Настройки для слабовидящих": "/accessibility/?next=%2Fagreements%2F",
+        "Обычная версия": "/accessibility/set/?reset=1&next=%2Fagreements%2F",
+    }
+
+
+def test_the_kept_header_and_footer_link_the_site_and_name_it(client, settings):
+    page = lxml.html.fromstring(client.get("/agreements/").content.decode())
+    assert page.xpath("//a[@class='site-name']/@href") == ["/"]
+    assert page.xpath("//form[@role='search']/@action") == ["/search/"]
+    assert page.xpath("//footer//nav//a/@href") == ["/", "/agreements/", "/search/"]
+    publisher = page.xpath("//p[@class='site-footer__publisher']/text()")
+    assert publisher == [f"© {settings.PRESSROOM_PUBLISHER}"]
