@@ -43,28 +43,47 @@ class RubricLink(models.Model):
         return f"{self.article_id} → {self.rubric_id}"
 
 
-def listed_ids(links, *, now):
+def listed_ids(links, *, now, starting_at=None):
     """Return the ids of the articles that links list at `now`, newest first.
 
     links is a queryset of RubricLink or TaggedArticle rows narrowed to one rubric or
     tag. The order is the articles' own (publication time, then id, newest first).
+    starting_at, a (publication time, id) that listed_starts() gave, leaves out the
+    articles listed before it.
     """
+    article = _article_column(links.model)
+    links = links.filter(listed_at__lte=now)
+    if starting_at is not None:
+        moment, pk = starting_at
+        links = links.filter(listed_at__lte=moment).exclude(
+            listed_at=moment, **{f"{article}__gt": pk}
+        )
+    return links.order_by("-listed_at", f"-{article}").values_list(article, flat=True)
+
+
+def listed_starts(links, *, now):
+    """Return (publication time, id) of each article of listed_ids(), in its order."""
     article = _article_column(links.model)
     return (
         links.filter(listed_at__lte=now)
         .order_by("-listed_at", f"-{article}")
-        .values_list(article, flat=True)
+        .values_list("listed_at", article)
     )
 
 
-def group_listed_ids(links, group_id, *, now):
+def group_listed_ids(links, group_id, *, now, starting_at=None):
     """Return listed_ids() of one rubric's or tag's links.
 
     links is (link model, the field naming its group), as views and feeds declare it:
     (RubricLink, "rubric_id") or (TaggedArticle, "tag_id").
     """
+    return listed_ids(group_links(links, group_id), now=now, starting_at=starting_at)
+
+
+def group_links(links, group_id):
+    """Return the link rows of one rubric or tag; links as group_listed_ids() takes them."""
     model, group = links
-    return listed_ids(model.objects.filter(**{group: group_id}), now=now)
+    return model.objects.filter(**{group: group_id})
 
 
 def _article_column(link_model):

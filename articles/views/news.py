@@ -31,14 +31,14 @@ class HomeView(ArticleListView):
 
     template_name = "articles/home.html"
     allow_empty = True
-    prepared_first_page = True
+    plain_list = True
 
 
 class RubricView(ArticleListView):
     """The published articles of one rubric."""
 
     template_name = "articles/rubric.html"
-    prepared_first_page = True
+    plain_list = True
     links = (RubricLink, "rubric_id")
 
     def get(self, request, *args, slug, **kwargs):
@@ -58,7 +58,7 @@ class TagView(ArticleListView):
     """The published articles that carry one tag."""
 
     template_name = "articles/tag.html"
-    prepared_first_page = True
+    plain_list = True
     links = (TaggedArticle, "tag_id")
 
     def get(self, request, *args, slug, **kwargs):
