@@ -172,6 +172,50 @@ def _feed_links_html(template_name, rubric, tag):
     return render_to_string(template_name, {"rubric": group, "tag": named})
 
 
+# Longer addresses (a long search) are rendered each time rather than kept.
+PAGINATION_KEPT_CHARS = 300
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context, page):
+    """Render the links to a list's previous and next pages, and the page's number.
+
+    The links keep the address's other parameters (a search's query). Made once per
+    process for each address and page (shell_fragment), but for long addresses.
+    """
+    request = context["request"]
+    others = request.GET.copy()
+    others.pop("page", None)
+    has_next = page.has_next() if callable(page.has_next) else page.has_next
+    paginator = getattr(page, "paginator", None)
+    args = (
+        request.path,
+        others.urlencode(),
+        page.number,
+        has_next,
+        paginator.num_pages if paginator else None,
+    )
+    if len(args[0]) + len(args[1]) > PAGINATION_KEPT_CHARS:
+        return mark_safe(_pagination_html(*args))
+    return shell_fragment(_pagination_html, *args)
+
+
+def _pagination_html(path, query, number, has_next, total):
+    def page_url(to):
+        parameters = f"{query}&page={to}" if query else f"page={to}"
+        return f"{path}?{parameters}" if to > 1 else (f"{path}?{query}" if query else path)
+
+    return render_to_string(
+        "articles/partials/pagination.html",
+        {
+            "previous_url": page_url(number - 1) if number > 1 else "",
+            "next_url": page_url(number + 1) if has_next else "",
+            "number": number,
+            "total": total,
+        },
+    )
+
+
 def shell_fragment(make, *args):
     """Return make(*args) as safe HTML, made once per process for these args.
 
