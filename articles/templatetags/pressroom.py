@@ -270,6 +270,10 @@ def picture(photo, sizes, *, link=False, eager=False):
 class KeptNode(template.Node):
     """What {% keep %} encloses, rendered once per process for each of its keys."""
 
+    # Holds no block (keep() refuses one), so the search for blocks that {% extends %}
+    # makes through the parent template on every render need not look inside.
+    child_nodelists = ()
+
     def __init__(self, nodelist, vary):
         self.nodelist = nodelist
         self.vary = vary
