@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 
 from articles import content_version
-from articles.cards import CARD_TEMPLATE
+from articles.cards import CARD_TEMPLATE, render_cards
+from articles.models import Article
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,17 @@ def test_an_edit_made_by_another_process_shows_at_once(client, stories, without_
     page = body(client.get("/"))
     assert "Дорожная карта подписана в Оренбурге" in page
     assert stories[0].title not in page
+
+
+def test_cards_of_articles_listed_by_id_show_them_whole_but_not_one_withdrawn_meanwhile(stories):
+    """First pages list ids only; render_cards() reads the articles whose cards it makes."""
+    listed = list(Article.objects.filter(pk__in=[story.pk for story in stories]).only("pk"))
+    withdrawn = stories[1]
+    withdrawn.status = Article.Status.WITHDRAWN
+    withdrawn.save()
+    cards = render_cards(listed, version=None)
+    assert len(cards) == 2
+    shown = "".join(cards)
+    assert stories[0].title in shown and stories[2].title in shown
+    assert withdrawn.title not in shown
+    assert "Подписание дорожной карты" in shown  # the lead photo's text

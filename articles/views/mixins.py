@@ -110,7 +110,9 @@ def page_rows(queryset, offset, limit, *, listed_ids=None):
 
 def _first_page_query(*, now, limit, links=None, group_id=None):
     ids = None if links is None else group_listed_ids(links, group_id, now=now)
-    return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids)
+    # Ids only: the cards are kept (articles.cards), which reads the articles whose
+    # cards it has to make.
+    return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids).only("pk")
 
 
 # The first page of the latest news and of each rubric and tag, the pages visited most,
@@ -140,7 +142,7 @@ def page_by_start(*, now, number, per_page, links=None, group_id=None):
     else:
         ids = group_listed_ids(links, group_id, now=now, starting_at=start)[: per_page + 1]
         rows = articles.filter(pk__in=Subquery(ids)).for_listing()
-    return _page(list(rows), number, per_page)
+    return _page(list(rows.only("pk")), number, per_page)  # ids, as first_page()
 
 
 def page_start(*, now, number, per_page, links=None, group_id=None):
