@@ -140,3 +140,38 @@ def test_relations_read_from_the_page_query_never_reach_other_articles_rows(
         "Казахстан",
         "Оренбургская область",
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # it closes the connection
+def test_on_postgresql_the_query_is_prepared_once_per_session_and_run_by_name(
+    django_assert_num_queries,
+):
+    from django.db import connection
+
+    articles = [
+        ArticleFactory(published_at=NOW - datetime.timedelta(days=days)) for days in (1, 2, 3)
+    ]
+    query = PreparedQuery(published_before)
+    for days, expected in ((0, articles), (2, articles[1:])):
+        moment = NOW - datetime.timedelta(days=days, hours=-1)
+        with django_assert_num_queries(1) as captured:
+            found = [a.pk for a in query.run(moment=moment, now=NOW)]
+        assert found == [a.pk for a in expected]
+        assert captured.captured_queries[0]["sql"].startswith("EXECUTE pressroom_")
+    # A new session knows none of the statements: they are prepared there again.
+    connection.close()
+    moment = NOW - datetime.timedelta(days=3, hours=-1)
+    assert [a.pk for a in query.run(moment=moment, now=NOW)] == [articles[2].pk]
+
+
+@pytest.mark.postgres
+def test_sql_the_server_refuses_to_prepare_leaves_the_transaction_usable():
+    from django.db import connection
+
+    from articles.prepared import _prepare
+
+    connection.ensure_connection()
+    assert connection.in_atomic_block  # the test's transaction
+    assert not _prepare(connection.connection, "pressroom_refused", "SELECT * FROM nowhere", [])
+    assert Article.objects.count() == 0

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a health check that needs no round trip when idle.
+"""Django's PostgreSQL backend with a health check that needs no round trip when idle,
+and which remembers the statements prepared in its session (articles.prepared).
 
 CONN_HEALTH_CHECKS makes Django ask a persistent connection whether it still works
 before the first query of each request; Django's PostgreSQL backend asks with
@@ -17,6 +18,15 @@ from django.db.backends.postgresql import base
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # {statement name: whether the server prepared it} in the current session
+    # (articles.prepared); None until connected.
+    prepared_statements = None
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self.prepared_statements = {}
+        return connection
+
     def is_usable(self):
         if self.connection is None or self.connection.closed:
             return False
