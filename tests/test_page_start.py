@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -43,6 +44,16 @@ def archive(rubric):
     for number in range(50):
         publish(rubric, number, START + datetime.timedelta(hours=number // 3))
     ArticleFactory(title="Черновик", status=Article.Status.DRAFT, rubrics=[rubric])
+
+
+def statement_text(sql):
+    """Return the SQL a logged query ran: the prepared statement's own for an EXECUTE."""
+    if not sql.startswith("EXECUTE "):
+        return sql
+    with connection.cursor() as cursor:
+        name = sql.split()[1].split("(")[0]
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        return cursor.fetchone()[0]
 
 
 def newest_first():
@@ -85,7 +96,7 @@ def test_a_repeated_deep_page_runs_one_query_and_skips_no_rows(
         client.get(URLS[kind])
     with django_assert_num_queries(1) as captured:
         client.get(f"{URLS[kind]}?page=2")
-    assert "OFFSET" not in captured.captured_queries[0]["sql"].upper()
+    assert "OFFSET" not in statement_text(captured.captured_queries[0]["sql"]).upper()
 
 
 @pytest.mark.parametrize("kind", URLS)

@@ -134,15 +134,26 @@ def page_by_start(*, now, number, per_page, links=None, group_id=None):
     start = page_start(now=now, number=number, per_page=per_page, links=links, group_id=group_id)
     if start is None:
         raise Http404("No such page.")
+    moment, pk = start
+    values = {"now": now, "moment": moment, "pk": pk}
+    if links is not None:
+        values["group_id"] = group_id
+    constants = {"limit": per_page + 1, "links": links}
+    return _page(list(_PAGE_FROM_START.run(constants=constants, **values)), number, per_page)
+
+
+def _page_from_start_query(*, now, moment, pk, limit, links=None, group_id=None):
     articles = Article.objects.published(now)
     if links is None:
-        moment, pk = start
         articles = articles.filter(published_at__lte=moment).exclude(published_at=moment, pk__gt=pk)
-        rows = articles.order_by(*NEWEST_FIRST).for_listing()[: per_page + 1]
+        rows = articles.order_by(*NEWEST_FIRST)[:limit]
     else:
-        ids = group_listed_ids(links, group_id, now=now, starting_at=start)[: per_page + 1]
-        rows = articles.filter(pk__in=Subquery(ids)).for_listing()
-    return _page(list(rows.only("pk")), number, per_page)  # ids, as first_page()
+        ids = group_listed_ids(links, group_id, now=now, starting_at=(moment, pk))[:limit]
+        rows = articles.filter(pk__in=Subquery(ids)).order_by(*NEWEST_FIRST)
+    return rows.only("pk")  # ids, as first_page()
+
+
+_PAGE_FROM_START = PreparedQuery(_page_from_start_query)
 
 
 def page_start(*, now, number, per_page, links=None, group_id=None):
