@@ -36,6 +36,16 @@ class CountingConnection:
         return getattr(self.real, name)
 
 
+def cursors_of_health_check(wrapper):
+    """Return (is_usable(), the cursors it asked of the connection: 1 is a SELECT 1)."""
+    counting = CountingConnection(wrapper.connection)
+    wrapper.connection = counting
+    try:
+        return wrapper.is_usable(), counting.cursors
+    finally:
+        wrapper.connection = counting.real
+
+
 def end_from_server(wrapper):
     """End wrapper's session from another one, as a restart or pg_terminate_backend does."""
     with connection.cursor() as cursor:
@@ -44,13 +54,7 @@ def end_from_server(wrapper):
 
 
 def test_an_idle_live_connection_is_usable_without_a_query(other):
-    counting = CountingConnection(other.connection)
-    other.connection = counting
-    try:
-        assert other.is_usable()
-        assert counting.cursors == 0
-    finally:
-        other.connection = counting.real
+    assert cursors_of_health_check(other) == (True, 0)
 
 
 def test_a_connection_the_server_ended_is_not_usable(other):
@@ -80,10 +84,4 @@ def test_a_connection_with_a_notice_waiting_is_asked_with_a_query(other):
         cursor.execute("NOTIFY pressroom_health")
     sender.close()
     time.sleep(0.2)
-    counting = CountingConnection(other.connection)
-    other.connection = counting
-    try:
-        assert other.is_usable()
-        assert counting.cursors == 1
-    finally:
-        other.connection = counting.real
+    assert cursors_of_health_check(other) == (True, 1)
