@@ -73,3 +73,10 @@ def test_the_kept_header_and_footer_link_the_site_and_name_it(client, settings):
     assert page.xpath("//footer//nav//a/@href") == ["/", "/agreements/", "/search/"]
     publisher = page.xpath("//p[@class='site-footer__publisher']/text()")
     assert publisher == [f"© {settings.PRESSROOM_PUBLISHER}"]
+
+
+def test_the_shell_follows_the_site_name_it_names(client, settings):
+    client.get("/agreements/")
+    settings.PRESSROOM_SITE_NAME = "Пресс-служба области"
+    page = lxml.html.fromstring(client.get("/agreements/?page=1").content.decode())
+    assert page.xpath("//span[@class='site-name__title']/text()") == ["Пресс-служба области"]
