@@ -21,13 +21,11 @@ from django.utils.safestring import mark_safe
 
 from articles.local_copies import local_renderings
 from articles.models import Article
-from articles.models.article import attach_listing
+from articles.models.article import LISTING_DEFERS, attach_listing
 
 CARD_TEMPLATE = "articles/partials/card.html"
 # Cards of an old version are unreachable; this only bounds how long they take space.
 CARD_SECONDS = 3600
-# What a card shows of the article itself (templates/articles/partials/card.html).
-LISTED_FIELDS = frozenset({"title", "slug", "kind", "lead", "published_at"})
 
 
 def render_card(article):
@@ -45,9 +43,9 @@ def render_cards(articles, *, version):
     kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
     found = kept.get([article.pk for article in articles])
     missing = [article for article in articles if article.pk not in found]
-    if any(article.get_deferred_fields() & LISTED_FIELDS for article in missing):
-        # Listed by id only (the first page of a list): read what cards show. An
-        # article withdrawn since it was listed is left out.
+    if any(article.get_deferred_fields() - LISTING_DEFERS for article in missing):
+        # Read with less than for_listing() gives (ids only, as first pages are): read
+        # what cards show. An article withdrawn since it was listed is left out.
         ids = [article.pk for article in missing]
         missing = list(Article.objects.published().filter(pk__in=ids).for_listing())
     made = {article.pk: render_card(article) for article in attach_listing(missing)}

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from articles import pagecache
 from articles.models import Article
-from articles.models.listing import group_links, group_listed_ids, listed_starts
+from articles.models.listing import from_start, group_links, group_listed_ids, listed_starts
 from articles.prepared import PreparedQuery
 
 ARTICLES_PER_PAGE = 20
@@ -145,7 +145,7 @@ def page_by_start(*, now, number, per_page, links=None, group_id=None):
 def _page_from_start_query(*, now, moment, pk, limit, links=None, group_id=None):
     articles = Article.objects.published(now)
     if links is None:
-        articles = articles.filter(published_at__lte=moment).exclude(published_at=moment, pk__gt=pk)
+        articles = from_start(articles, (moment, pk), moment_field="published_at", id_field="pk")
         rows = articles.order_by(*NEWEST_FIRST)[:limit]
     else:
         ids = group_listed_ids(links, group_id, now=now, starting_at=(moment, pk))[:limit]
