@@ -50,6 +50,8 @@ def content():
         (" ", 404),
         ("２", 404),
         ("2", 404),
+        ("50", 404),  # past the end from a page's memoized start (page_by_start)
+        ("1000000", 404),
         (str(10**30), 404),
         ("9" * 5000, 404),
         ("1\x00", 404),
