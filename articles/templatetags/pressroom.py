@@ -1,7 +1,5 @@
 """Template tags of the public site: widgets, responsive pictures and Russian dates."""
 
-from functools import lru_cache
-
 from django import template
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import date as date_filter
@@ -222,13 +220,21 @@ def shell_fragment(make, *args):
     For the parts of every page that depend on nothing but args (hashable) and where
     they are made (cards.made_in(), which the key adds): a pure function's result.
     """
-    return _shell_fragment(make, cards.made_in(), args)
+    return _kept((make, cards.made_in(), args), lambda: make(*args))
 
 
-# A few fragments for each rubric and tag visited lately (~1 kB each).
-@lru_cache(maxsize=512)
-def _shell_fragment(make, made_in, args):
-    return mark_safe(make(*args))
+def _kept(key, make):
+    """Return make() as safe HTML, made once per process for key (shell_fragment, keep)."""
+    html = _kept_fragments.get(key)
+    if html is None:
+        html = mark_safe(make())
+        _kept_fragments.put(key, html, 1)
+    return html
+
+
+# The shell's fragments: a few for each rubric and tag visited lately (~1 kB each), and
+# the {% keep %} blocks, counted one each.
+_kept_fragments = LocalCopies(512)
 
 
 @register.simple_tag
@@ -280,16 +286,7 @@ class KeptNode(template.Node):
 
     def render(self, context):
         values = tuple(str(expression.resolve(context)) for expression in self.vary)
-        key = (self, cards.made_in(), values)
-        html = _kept_blocks.get(key)
-        if html is None:
-            html = mark_safe(self.nodelist.render(context))
-            _kept_blocks.put(key, html, 1)
-        return html
-
-
-# The shell of a page: a few blocks, times the few values they vary on.
-_kept_blocks = LocalCopies(256)
+        return _kept((self, cards.made_in(), values), lambda: self.nodelist.render(context))
 
 
 @register.tag
