@@ -184,13 +184,12 @@ def pagination(context, page):
     request = context["request"]
     others = request.GET.copy()
     others.pop("page", None)
-    has_next = page.has_next() if callable(page.has_next) else page.has_next
     paginator = getattr(page, "paginator", None)
     args = (
         request.path,
         others.urlencode(),
         page.number,
-        has_next,
+        page.has_next(),
         paginator.num_pages if paginator else None,
     )
     if len(args[0]) + len(args[1]) > PAGINATION_KEPT_CHARS:

@@ -51,20 +51,24 @@ def page_number(request):
 
 @dataclass
 class LookaheadPage:
-    """A page found by reading one row past its end, so that no COUNT(*) is needed."""
+    """A page found by reading one row past its end, so that no COUNT(*) is needed.
+
+    It answers as Django's Page does (has_next() and the like), without a paginator.
+    """
 
     object_list: list
     number: int
-    has_next: bool
+    more: bool  # whether a row was found past its end
     count: int | None = field(default=None)
 
-    @property
+    def has_next(self):
+        return self.more
+
     def has_previous(self):
         return self.number > 1
 
-    @property
     def has_other_pages(self):
-        return self.has_next or self.has_previous
+        return self.has_next() or self.has_previous()
 
     def next_page_number(self):
         return self.number + 1
@@ -182,7 +186,7 @@ def page_start(*, now, number, per_page, links=None, group_id=None):
 def _page(rows, number, per_page):
     if number > 1 and not rows:
         raise Http404("No such page.")
-    return LookaheadPage(object_list=rows[:per_page], number=number, has_next=len(rows) > per_page)
+    return LookaheadPage(object_list=rows[:per_page], number=number, more=len(rows) > per_page)
 
 
 def counted_page(queryset, number, per_page):
