@@ -10,12 +10,26 @@ a worker repeats (a feed's twenty items are ~225 kB).
 import threading
 from collections import OrderedDict
 
+from django.conf import settings
+
 # A worker serving cached pages keeps pages (a dozen feeds of ~225 kB fit), and one
 # rendering them keeps the cards, feed items and article parts it uses most (a home
 # page, the news feed, a hot article). Two budgets, so that neither pushes the other
 # out; together they keep a worker within its 80 MiB.
 LOCAL_PAGES_BYTES = 3 * 1024 * 1024
 LOCAL_RENDERINGS_BYTES = 512 * 1024
+
+
+def renderings_budget():
+    """Return the bytes kept of renderings: the pages' share too when there is no page cache.
+
+    Without a page cache (PRESSROOM_PAGE_CACHE_SECONDS=0) no page is ever kept, and every
+    feed is made from its items: the news and rubric feeds' items (~11 kB each) then fit
+    in the process instead of coming from the shared cache on each request.
+    """
+    if settings.PRESSROOM_PAGE_CACHE_SECONDS:
+        return LOCAL_RENDERINGS_BYTES
+    return LOCAL_RENDERINGS_BYTES + LOCAL_PAGES_BYTES
 
 
 class LocalCopies:
@@ -67,4 +81,4 @@ class LocalCopies:
 # Page-cache entries (articles.pagecache).
 local_pages = LocalCopies(LOCAL_PAGES_BYTES)
 # Renderings of articles and parts of pages (articles.cards, content_version.memoize).
-local_renderings = LocalCopies(LOCAL_RENDERINGS_BYTES)
+local_renderings = LocalCopies(renderings_budget())

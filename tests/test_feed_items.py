@@ -10,6 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import content_version
+from articles.local_copies import (
+    LOCAL_PAGES_BYTES,
+    LOCAL_RENDERINGS_BYTES,
+    local_renderings,
+    renderings_budget,
+)
 from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 from tests.test_feeds import NOW, read_feed
@@ -135,3 +141,38 @@ def test_an_edit_made_by_another_process_shows_in_the_feed_at_once(client, stori
         stories[0].title,
         "Дорожная карта подписана: уточнены сроки",
     ]
+
+
+def test_without_a_page_cache_the_feeds_items_stay_in_the_process(monkeypatch):
+    """With no page cache, the pages' share of memory keeps renderings: three rubrics'
+    feeds of long articles (~660 kB of items, more than renderings alone may keep) are
+    served again with none of their items read from the shared cache."""
+    assert renderings_budget() == LOCAL_RENDERINGS_BYTES + LOCAL_PAGES_BYTES
+    monkeypatch.setattr(local_renderings, "max_bytes", renderings_budget())
+    local_renderings.clear()
+    urls = []
+    for number in range(3):
+        rubric = RubricFactory(slug=f"rubric-{number}")
+        urls.append(reverse("feeds:rubric-rss", args=[rubric.slug]))
+        for minutes in range(20):
+            ArticleFactory(
+                rubrics=[rubric],
+                body="<p>" + "Текст сообщения пресс-службы. " * 200 + "</p>",
+                published_at=NOW - datetime.timedelta(hours=number, minutes=minutes),
+            )
+    for url in urls:
+        assert len(titles(Client().get(url))) == 20
+    assert local_renderings.size > LOCAL_RENDERINGS_BYTES
+    read = []
+    get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys, *a, **kw: read.extend(keys) or get_many(keys, *a, **kw)
+    )
+    for url in urls:
+        assert len(titles(Client().get(url))) == 20
+    assert not [key for key in read if ":feed-item:" in key]
+
+
+def test_with_a_page_cache_renderings_keep_their_own_share(settings):
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 300
+    assert renderings_budget() == LOCAL_RENDERINGS_BYTES
