@@ -398,6 +398,16 @@ def check_answers(base, paths):
     return statuses
 
 
+def prime(base, urls):
+    """Ask for each of urls once, in order; the answers were checked by check_answers()."""
+    for url in urls:
+        try:
+            with urllib.request.urlopen(base + url, timeout=60) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise SystemExit(f"{base}{url} answers {error.code} while warming up") from None
+
+
 def run_wrk(wrk, base, urls, duration, workdir, name):
     """Measure one page with wrk; a run too short to complete any request is lengthened."""
     while True:
@@ -512,8 +522,11 @@ def measure(args, paths, wrk):
             except SystemExit as error:
                 logs = "\n".join(f"{name}: {s.log()[-2000:]}" for name, s in servers.items())
                 raise SystemExit(f"{error} (checking {mode})\n{logs}") from None
-            # Warm up: every worker loads its templates, and the caches fill.
+            # Warm up: every address once, so the rounds measure pages as they are
+            # served again and again (the first view after a change is the queries
+            # column's "first"), then every worker loads its templates and local copies.
             everything = [url for urls in paths.values() for url in urls]
+            prime(base, everything)
             run_wrk(wrk, base, everything, max(1, args.duration / 2), work, f"warm-{mode}")
         runs = [(page, mode) for page in paths for mode in MODES if mode in args.modes]
         size = f"{len(html) / 1024:.0f} kB article page"
