@@ -24,6 +24,7 @@ import itertools
 import json
 import re
 from collections import OrderedDict
+from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from psycopg2 import DatabaseError
@@ -57,10 +58,33 @@ class PreparedQuery:
 
     def run(self, *, using=DEFAULT_DB_ALIAS, constants=None, **values):
         """Return a RawQuerySet of the built query for these values."""
+        compiled, sql, params = self._bind(connections[using], constants or {}, values)
+        manager = compiled.model._default_manager
+        if sql is None:
+            return manager.none()
+        return manager.raw(sql, params, compiled.translations, using=using)
+
+    def rows(self, *, using=DEFAULT_DB_ALIAS, constants=None, **values):
+        """Return the rows of the built query (a values_list()) as tuples.
+
+        For the hottest small reads (a feed's list of ids and times): no model instance
+        is made, and each value is converted as the ORM converts it (SQLite's dates).
+        """
         connection = connections[using]
-        constants = constants or {}
+        compiled, sql, params = self._bind(connection, constants or {}, values)
+        if sql is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        return [_converted(row, compiled.converters, connection) for row in rows]
+
+    def _bind(self, connection, constants, values):
+        """Return (the compiled shape, SQL, parameters) for values; no SQL if no row can match."""
         shape = (
-            using,
+            connection.alias,
             tuple(sorted(constants.items())),
             tuple(sorted((name, _shape_of(value)) for name, value in values.items())),
         )
@@ -70,21 +94,21 @@ class PreparedQuery:
             self._compiled[shape] = compiled
             if len(self._compiled) > MAX_SHAPES:
                 self._compiled.popitem(last=False)
-        model, sql, params, positions, translations, statement = compiled
         if not _in_range(connection, values):
             # As the ORM answers a lookup no row can match (an id of 30 digits in a URL).
-            return model._default_manager.none()
-        params = list(params)
-        for position, (name, index) in positions.items():
+            return compiled, None, None
+        params = list(compiled.params)
+        for position, (name, index) in compiled.positions.items():
             value = values[name] if index is None else values[name][index]
             params[position] = _adapt(connection, value)
+        sql, statement = compiled.sql, compiled.statement
         if _prepare_on_server(connection, statement, sql, params):
             sql = (
                 f"EXECUTE {statement}({', '.join(['%s'] * len(params))})"
                 if params
                 else f"EXECUTE {statement}"
             )
-        return model._default_manager.raw(sql, params, translations, using=using)
+        return compiled, sql, params
 
     def _compile(self, connection, values, constants):
         placeholders, wanted = {}, {}
@@ -110,8 +134,40 @@ class PreparedQuery:
         missing = set(wanted.values()) - set(positions.values())
         if missing:
             raise PlaceholderMissing(f"not among the query's parameters: {sorted(missing)}")
-        statement = f"pressroom_{next(_statement_numbers)}"
-        return queryset.model, sql, params, positions, translations, statement
+        converters = compiler.get_converters([expression for expression, *_ in compiler.select])
+        return _Compiled(
+            model=queryset.model,
+            sql=sql,
+            params=params,
+            positions=positions,
+            translations=translations,
+            statement=f"pressroom_{next(_statement_numbers)}",
+            converters=converters,
+        )
+
+
+class _Compiled(NamedTuple):
+    model: type
+    sql: str
+    params: list
+    # {position among params: (value name, index in a list value or None)}
+    positions: dict
+    # {column: field name} of renamed columns (raw queries map them back)
+    translations: dict
+    # The name it is prepared under on PostgreSQL
+    statement: str
+    # {column index: (converters, expression)}, as the ORM's compiler applies them
+    converters: dict
+
+
+def _converted(row, converters, connection):
+    row = list(row)
+    for index, (functions, expression) in converters.items():
+        value = row[index]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[index] = value
+    return tuple(row)
 
 
 def _prepare_on_server(connection, statement, sql, params):

@@ -32,6 +32,26 @@ def test_later_runs_put_each_new_value_in_its_place():
     assert len(query._compiled) == 1
 
 
+def test_rows_are_the_orms_values_converted_as_it_converts_them(django_assert_num_queries):
+    """rows() of a values_list(): the ORM's tuples (aware times on SQLite too), in one query."""
+    articles = [
+        ArticleFactory(published_at=NOW - datetime.timedelta(days=days)) for days in (1, 2, 3)
+    ]
+
+    def newest(now, limit):
+        fields = ("pk", "published_at", "updated_at")
+        return Article.objects.published(now).order_by("-published_at")[:limit].values_list(*fields)
+
+    query = PreparedQuery(newest)
+    for limit in (1, 3):
+        with django_assert_num_queries(1):
+            rows = query.rows(now=NOW, constants={"limit": limit})
+        assert rows == list(newest(NOW, limit))
+        assert [row[0] for row in rows] == [a.pk for a in articles][:limit]
+        assert all(timezone.is_aware(row[1]) for row in rows)
+    assert query.rows(now=NOW - datetime.timedelta(days=5), constants={"limit": 3}) == []
+
+
 def test_a_value_written_into_the_sql_text_is_refused():
     """A value the ORM does not pass as a parameter would be frozen into the SQL: refused."""
     query = PreparedQuery(lambda pk: Article.objects.extra(where=[f"id = {int(pk)}"]))

@@ -131,8 +131,7 @@ class ArticleFeed(Feed):
             values["since"] = self.now - self.max_age
         if self.links is not None:
             values["group_id"] = obj.pk
-        found = _FEED_WINDOW.run(constants={"feed": type(self)}, **values)
-        return [(article.pk, article.published_at, article.updated_at) for article in found]
+        return _FEED_WINDOW.rows(constants={"feed": type(self)}, **values)
 
     @classmethod
     def window_query(cls, *, now, since=None, group_id=None):
@@ -149,7 +148,7 @@ class ArticleFeed(Feed):
             ids = group_listed_ids(cls.links, group_id, now=now)[: cls.limit]
             articles = articles.filter(pk__in=Subquery(ids))
         newest = articles.order_by(*NEWEST_FIRST)[: cls.limit]
-        return newest.only("pk", "published_at", "updated_at")
+        return newest.values_list("pk", "published_at", "updated_at")
 
     def items(self, obj):
         # The window the validators were made from, with everything items show: the
