@@ -35,23 +35,33 @@ def render_card(article):
 def render_cards(articles, *, version):
     """Return the cards of articles as safe HTML, from the shared cache where it has them.
 
-    What a card shows besides the article (rubrics, lead photo) is fetched here, for
-    the cards that have to be rendered only: a page whose cards are all kept reads
-    nothing but its list of articles.
+    articles are Article instances, or their ids (first and deep pages list ids). What
+    a card shows besides the article (rubrics, lead photo) is fetched here, for the
+    cards that have to be rendered only: a page whose cards are all kept reads nothing
+    but its list of articles.
     """
     articles = list(articles)
+    ids = [_id(article) for article in articles]
     kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
-    found = kept.get([article.pk for article in articles])
-    missing = [article for article in articles if article.pk not in found]
-    if any(article.get_deferred_fields() - LISTING_DEFERS for article in missing):
-        # Read with less than for_listing() gives (ids only, as first pages are): read
-        # what cards show. An article withdrawn since it was listed is left out.
-        ids = [article.pk for article in missing]
-        missing = list(Article.objects.published().filter(pk__in=ids).for_listing())
+    found = kept.get(ids)
+    missing = [article for article in articles if _id(article) not in found]
+    if any(
+        _id(article) is article or article.get_deferred_fields() - LISTING_DEFERS
+        for article in missing
+    ):
+        # Ids, or articles read with less than for_listing() gives: read what cards
+        # show. An article withdrawn since it was listed is left out.
+        wanted = [_id(article) for article in missing]
+        missing = list(Article.objects.published().filter(pk__in=wanted).for_listing())
     made = {article.pk: render_card(article) for article in attach_listing(missing)}
     kept.keep(made)
-    cards = (made.get(article.pk) or found.get(article.pk) for article in articles)
+    cards = (made.get(pk) or found.get(pk) for pk in ids)
     return [mark_safe(card) for card in cards if card is not None]
+
+
+def _id(article):
+    """Return the id of an article, or article itself when it is an id."""
+    return article if isinstance(article, int) else article.pk
 
 
 class KeptRenderings:

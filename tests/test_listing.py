@@ -12,6 +12,7 @@ from django.utils import timezone
 from articles.models import Article, RubricLink, TaggedArticle
 from articles.views.mixins import ARTICLES_PER_PAGE
 from tests.factories import ArticleFactory, RubricFactory
+from tests.pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def copies(article):
 def listed_titles(client, url):
     response = client.get(url)
     assert response.status_code == 200
-    return [article.title for article in response.context["articles"]]
+    return card_titles(response)
 
 
 def test_links_copy_the_time_of_a_published_article_and_nothing_of_a_draft():

@@ -15,6 +15,7 @@ from articles.models import Article
 from articles.views import mixins
 from articles.views.mixins import ARTICLES_PER_PAGE
 from tests.factories import ArticleFactory, RubricFactory
+from tests.pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def listed(client, url):
     if response.status_code == 404:
         return None
     assert response.status_code == 200
-    return [article.title for article in response.context["articles"]]
+    return card_titles(response)
 
 
 def every_page(client, url):

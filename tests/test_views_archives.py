@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
+from tests.pages import card_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def local(*args):
 
 
 def titles(response):
-    return [article.title for article in response.context["articles"]]
+    return card_titles(response)
 
 
 def count_queries(client, url):

@@ -116,7 +116,7 @@ def _first_page_query(*, now, limit, links=None, group_id=None):
     ids = None if links is None else group_listed_ids(links, group_id, now=now)
     # Ids only: the cards are kept (articles.cards), which reads the articles whose
     # cards it has to make.
-    return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids).only("pk")
+    return page_rows(Article.objects.published(now), 0, limit, listed_ids=ids).values_list("pk")
 
 
 # The first page of the latest news and of each rubric and tag, the pages visited most,
@@ -128,7 +128,7 @@ def first_page(*, now, per_page, links=None, group_id=None):
     """Return newest_page() 1 of the published articles, or of a group's through links."""
     values = {"now": now} if links is None else {"now": now, "group_id": group_id}
     constants = {"limit": per_page + 1, "links": links}
-    return _page(list(_FIRST_PAGE.run(constants=constants, **values)), 1, per_page)
+    return _page(_ids(_FIRST_PAGE.rows(constants=constants, **values)), 1, per_page)
 
 
 def page_by_start(*, now, number, per_page, links=None, group_id=None):
@@ -143,7 +143,7 @@ def page_by_start(*, now, number, per_page, links=None, group_id=None):
     if links is not None:
         values["group_id"] = group_id
     constants = {"limit": per_page + 1, "links": links}
-    return _page(list(_PAGE_FROM_START.run(constants=constants, **values)), number, per_page)
+    return _page(_ids(_PAGE_FROM_START.rows(constants=constants, **values)), number, per_page)
 
 
 def _page_from_start_query(*, now, moment, pk, limit, links=None, group_id=None):
@@ -154,7 +154,7 @@ def _page_from_start_query(*, now, moment, pk, limit, links=None, group_id=None)
     else:
         ids = group_listed_ids(links, group_id, now=now, starting_at=(moment, pk))[:limit]
         rows = articles.filter(pk__in=Subquery(ids)).order_by(*NEWEST_FIRST)
-    return rows.only("pk")  # ids, as first_page()
+    return rows.values_list("pk")  # ids, as first_page()
 
 
 _PAGE_FROM_START = PreparedQuery(_page_from_start_query)
@@ -181,6 +181,11 @@ def page_start(*, now, number, per_page, links=None, group_id=None):
 
     listed = "all" if links is None else f"{links[0]._meta.db_table}:{group_id}"
     return pagecache.memo_until_publication(f"page-start:{listed}:{per_page}:{offset}", find, now)
+
+
+def _ids(rows):
+    """Return the ids of rows of (id,): the cards of a page are made from ids (render_cards)."""
+    return [pk for (pk,) in rows]
 
 
 def _page(rows, number, per_page):
