@@ -97,7 +97,7 @@ MIDDLEWARE = [
     # headers the next two add (security, CSP) are stored with the page.
     "articles.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "pressroom.content_security.PolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database outage in a view answers the 503 page (pressroom.errors for the rest).
     "pressroom.middleware.DatabaseUnavailableMiddleware",
