@@ -15,13 +15,16 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 from functools import wraps
+from typing import NamedTuple
 
 from django.db.models import Subquery
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
+from articles import pagecache
 from articles.models import Article
 from articles.prepared import PreparedQuery
+from articles.reversing import cached_reverse
 from articles.views.mixins import request_now
 
 # Part of every ETag: bump it when a template or a feed format changes, so that clients
@@ -87,20 +90,62 @@ def conditional(validators_func):
     return decorator
 
 
+class ListedArticle(NamedTuple):
+    """What the article page reads of an article before its parts: enough to link to it."""
+
+    pk: int
+    slug: str
+    title: str
+    published_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    def get_absolute_url(self):
+        return cached_reverse("articles:article", pk=self.pk, slug=self.slug)
+
+
 def _article_window_query(*, now, pk):
     """Return the article pk and the latest news, as visible at now (one UNION)."""
     visible = Article.objects.published(now)
     newest = visible.order_by(*NEWEST_FIRST).values("pk")[:LATEST_NEWS_SIZE]
-    fields = ("pk", "published_at", "updated_at", "slug", "title")
     # A UNION rather than "pk = … OR pk IN (…)", which PostgreSQL can only answer by
     # scanning every published row; each half here is one index lookup.
-    this = visible.filter(pk=pk).order_by().only(*fields)
-    latest = visible.filter(pk__in=Subquery(newest)).order_by().only(*fields)
+    this = visible.filter(pk=pk).order_by().values_list(*ListedArticle._fields)
+    latest = visible.filter(pk__in=Subquery(newest)).order_by().values_list(*ListedArticle._fields)
     return this.union(latest)
 
 
-# Built and compiled once per process (articles.prepared): every article view runs it.
+# Built and compiled once per process (articles.prepared).
 _ARTICLE_WINDOW = PreparedQuery(_article_window_query)
+
+
+class _NotListed(Exception):
+    """The article is not public: nothing is memoized (any id may be asked for)."""
+
+
+def article_window(pk, *, now):
+    """Return the article pk and the latest news visible at now, newest first, or None.
+
+    ListedArticles. Memoized per content version until the next publication (as the
+    page's parts are): every save bumps the version, so an edit, a withdrawal or a new
+    article shows at once, and a scheduled one at its time. Only a public article's
+    window is kept.
+    """
+
+    def read(moment):
+        rows = _ARTICLE_WINDOW.rows(now=moment, pk=pk)
+        window = sorted(map(ListedArticle._make, rows), key=_newest_first, reverse=True)
+        if not any(item.pk == pk for item in window):
+            raise _NotListed
+        return window
+
+    try:
+        return pagecache.memo_until_publication(f"article-window:{pk}", read, now)
+    except _NotListed:
+        return None
+
+
+def _newest_first(item):
+    return (item.published_at, item.pk)
 
 
 def article_validators(request, pk, *args, **kwargs):
@@ -108,20 +153,16 @@ def article_validators(request, pk, *args, **kwargs):
 
     They cover the article itself (its updated_at changes with every save in the admin,
     including tags, rubrics and photos edited inline) and the state of the latest-news
-    block: the ids and times of the newest visible articles. One query.
+    block: the ids and times of the newest visible articles (article_window()).
     """
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    window = sorted(
-        _ARTICLE_WINDOW.run(now=request_now(request), pk=pk),
-        key=lambda item: (item.published_at, item.pk),
-        reverse=True,
-    )
-    listed = next((item for item in window if item.pk == pk), None)
-    if listed is None:
+    window = article_window(pk, now=request_now(request))
+    if window is None:
         return None
+    listed = next(item for item in window if item.pk == pk)
     # Its id, slug, title and times: all the article view reads of it while the
     # page's parts of it are kept (articles.views.news.ArticleView).
     request.pressroom_page_article = listed

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import http_date
 
+from articles import content_version
 from articles.conditional import conditional_article
 from articles.models import Article
 from articles.views.news import ArticleView
@@ -279,15 +280,29 @@ def test_article_helper_copes_with_impossible_ids(pk):
     assert response.status_code == 404
 
 
-def test_article_helper_costs_one_query(view, article):
-    """The validators of an article page take one query."""
-    request = RequestFactory().get(article.get_absolute_url())
-    request.user = AnonymousUser()
-    with CaptureQueriesContext(connection) as queries:
-        conditional_article(lambda request, pk, slug: HttpResponse())(
-            request, pk=article.pk, slug=article.slug
-        )
-    assert len(queries) == 1
+def test_article_helper_reads_the_window_once_per_content_version(view, article):
+    """The validators' window is read once, then kept until the next write."""
+
+    def etag():
+        request = RequestFactory().get(article.get_absolute_url())
+        request.user = AnonymousUser()
+        with content_version.pinned():
+            response = conditional_article(lambda request, pk, slug: HttpResponse())(
+                request, pk=article.pk, slug=article.slug
+            )
+        return response["ETag"]
+
+    with CaptureQueriesContext(connection) as first:
+        made = etag()
+    assert any("UNION" in query["sql"] for query in first)
+    with CaptureQueriesContext(connection) as repeated:
+        assert etag() == made
+    assert len(repeated) == 0
+    article.title = "Новый заголовок"
+    article.save()  # a new content version: the window is read again
+    with CaptureQueriesContext(connection) as after_edit:
+        etag()
+    assert any("UNION" in query["sql"] for query in after_edit)
 
 
 def test_article_helper_works_on_the_real_article_view(client, article):
