@@ -9,7 +9,7 @@ from django.utils import feedgenerator, timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from articles import cards
+from articles import cards, pagecache
 from articles.conditional import NEWEST_FIRST, Validators
 from articles.feeds.content import (
     absolute_html,
@@ -125,13 +125,25 @@ class ArticleFeed(Feed):
         return HttpResponse(document, content_type=feed.content_type)
 
     def window(self, obj):
-        """Return (id, published_at, updated_at) of the articles listed, newest first."""
-        values = {"now": self.now}
-        if self.max_age is not None:
-            values["since"] = self.now - self.max_age
+        """Return (id, published_at, updated_at) of the articles listed, newest first.
+
+        Memoized per content version until the next publication, but for feeds of the
+        articles of the last days (max_age), which change as time passes.
+        """
+        values = {}
         if self.links is not None:
             values["group_id"] = obj.pk
-        return _FEED_WINDOW.rows(constants={"feed": type(self)}, **values)
+        constants = {"feed": type(self)}
+        if self.max_age is not None:
+            since = self.now - self.max_age
+            return _FEED_WINDOW.rows(constants=constants, now=self.now, since=since, **values)
+
+        def read(moment):
+            return _FEED_WINDOW.rows(constants=constants, now=moment, **values)
+
+        feed_class = type(self)
+        name = f"feed-window:{feed_class.__module__}.{feed_class.__qualname__}:{values}"
+        return pagecache.memo_until_publication(name, read, self.now)
 
     @classmethod
     def window_query(cls, *, now, since=None, group_id=None):

@@ -125,10 +125,24 @@ _FIRST_PAGE = PreparedQuery(_first_page_query)
 
 
 def first_page(*, now, per_page, links=None, group_id=None):
-    """Return newest_page() 1 of the published articles, or of a group's through links."""
-    values = {"now": now} if links is None else {"now": now, "group_id": group_id}
+    """Return newest_page() 1 of the published articles, or of a group's through links.
+
+    Its ids are memoized per content version until the next publication, as its cards
+    are: a write or a scheduled article coming out makes the list anew.
+    """
+    values = {} if links is None else {"group_id": group_id}
     constants = {"limit": per_page + 1, "links": links}
-    return _page(_ids(_FIRST_PAGE.rows(constants=constants, **values)), 1, per_page)
+
+    def read(moment):
+        return _ids(_FIRST_PAGE.rows(constants=constants, now=moment, **values))
+
+    name = f"first-page:{_listed_name(links, group_id)}:{per_page}"
+    return _page(pagecache.memo_until_publication(name, read, now), 1, per_page)
+
+
+def _listed_name(links, group_id):
+    """Return a memo's name for the list of all articles or of a group's through links."""
+    return "all" if links is None else f"{links[0]._meta.db_table}:{group_id}"
 
 
 def page_by_start(*, now, number, per_page, links=None, group_id=None):
@@ -179,8 +193,8 @@ def page_start(*, now, number, per_page, links=None, group_id=None):
             starts = listed_starts(group_links(links, group_id), now=now)
         return next(iter(starts[offset : offset + 1]), None)
 
-    listed = "all" if links is None else f"{links[0]._meta.db_table}:{group_id}"
-    return pagecache.memo_until_publication(f"page-start:{listed}:{per_page}:{offset}", find, now)
+    name = f"page-start:{_listed_name(links, group_id)}:{per_page}:{offset}"
+    return pagecache.memo_until_publication(name, find, now)
 
 
 def _ids(rows):
