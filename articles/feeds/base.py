@@ -142,7 +142,8 @@ class ArticleFeed(Feed):
             return _FEED_WINDOW.rows(constants=constants, now=moment, **values)
 
         feed_class = type(self)
-        name = f"feed-window:{feed_class.__module__}.{feed_class.__qualname__}:{values}"
+        group = values.get("group_id", "all")
+        name = f"feed-window:{feed_class.__module__}.{feed_class.__qualname__}:{group}"
         return pagecache.memo_until_publication(name, read, self.now)
 
     @classmethod
