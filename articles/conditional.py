@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import NamedTuple
 
-from django.db.models import Subquery
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 
@@ -103,19 +102,18 @@ class ListedArticle(NamedTuple):
         return cached_reverse("articles:article", pk=self.pk, slug=self.slug)
 
 
-def _article_window_query(*, now, pk):
-    """Return the article pk and the latest news, as visible at now (one UNION)."""
-    visible = Article.objects.published(now)
-    newest = visible.order_by(*NEWEST_FIRST).values("pk")[:LATEST_NEWS_SIZE]
-    # A UNION rather than "pk = … OR pk IN (…)", which PostgreSQL can only answer by
-    # scanning every published row; each half here is one index lookup.
-    this = visible.filter(pk=pk).order_by().values_list(*ListedArticle._fields)
-    latest = visible.filter(pk__in=Subquery(newest)).order_by().values_list(*ListedArticle._fields)
-    return this.union(latest)
+def _listed_query(*, now, pk):
+    return Article.objects.published(now).filter(pk=pk).values_list(*ListedArticle._fields)
+
+
+def _latest_query(*, now):
+    newest = Article.objects.published(now).order_by(*NEWEST_FIRST)
+    return newest.values_list(*ListedArticle._fields)[:LATEST_NEWS_SIZE]
 
 
 # Built and compiled once per process (articles.prepared).
-_ARTICLE_WINDOW = PreparedQuery(_article_window_query)
+_LISTED = PreparedQuery(_listed_query)
+_LATEST = PreparedQuery(_latest_query)
 
 
 class _NotListed(Exception):
@@ -125,23 +123,29 @@ class _NotListed(Exception):
 def article_window(pk, *, now):
     """Return the article pk and the latest news visible at now, newest first, or None.
 
-    ListedArticles. Memoized per content version until the next publication (as the
-    page's parts are): every save bumps the version, so an edit, a withdrawal or a new
-    article shows at once, and a scheduled one at its time. Only a public article's
-    window is kept.
+    ListedArticles, from two memos kept per content version until the next publication
+    (as the page's parts are): the article's own, small enough for a worker to keep
+    hundreds, and the latest news, one for the whole site. Every save bumps the version,
+    so an edit, a withdrawal or a new article shows at once, and a scheduled one at its
+    time. Only a public article's memo is kept: any id may be asked for.
     """
 
-    def read(moment):
-        rows = _ARTICLE_WINDOW.rows(now=moment, pk=pk)
-        window = sorted(map(ListedArticle._make, rows), key=_newest_first, reverse=True)
-        if not any(item.pk == pk for item in window):
+    def read_listed(moment):
+        rows = _LISTED.rows(now=moment, pk=pk)
+        if not rows:
             raise _NotListed
-        return window
+        return ListedArticle._make(rows[0])
+
+    def read_latest(moment):
+        return [ListedArticle._make(row) for row in _LATEST.rows(now=moment)]
 
     try:
-        return pagecache.memo_until_publication(f"article-window:{pk}", read, now)
+        listed = pagecache.memo_until_publication(f"listed-article:{pk}", read_listed, now)
     except _NotListed:
         return None
+    latest = pagecache.memo_until_publication("latest-news", read_latest, now)
+    window = {item.pk: item for item in (listed, *latest)}.values()
+    return sorted(window, key=_newest_first, reverse=True)
 
 
 def _newest_first(item):

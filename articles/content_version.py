@@ -75,10 +75,10 @@ def bump():
 # Memos this process has read or made, by key: (monotonic expiry, value). A key names
 # its content version, so a copy is as current as the shared entry; keeping it saves a
 # round trip and unpickling the value on each of the memos a page reads. Small memos
-# are counted (each counts for 1): when there are more, the least recently used goes
-# first (an old version's, or one article's among many), and the site-wide memos every
-# page reads stay.
-LOCAL_MEMOS_MAX = 256
+# are counted (each counts for 1, under a kilobyte each: an article's row, a list's
+# ids): when there are more, the least recently used goes first (an old version's, or
+# one article's among many), and the site-wide memos every page reads stay.
+LOCAL_MEMOS_MAX = 1024
 _local_memos = LocalCopies(LOCAL_MEMOS_MAX)
 
 

@@ -11,10 +11,10 @@ from tests.test_admin_support import client_for, make_editor
 
 pytestmark = pytest.mark.django_db
 
-# A repeated request reads no table: the validators' window (the article and the latest
-# news) is kept like the parts; the first one reads the window, the article, its photos
-# and the articles around it.
-COLD_QUERIES = 4
+# A repeated request reads no table: the validators' rows (the article's and the latest
+# news) are kept like the parts; the first one reads them, the article, its photos and
+# the articles around it.
+COLD_QUERIES = 5
 WARM_QUERIES = 0
 PARTS_TEMPLATE = "articles/partials/article_main.html"
 
