@@ -1,7 +1,12 @@
 """The page shell made once per process ({% keep %}): same HTML, yet never stale or foreign."""
 
+import re
+from pathlib import Path
+
 import lxml.html
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import clear_script_prefix, set_script_prefix
 from django.utils import translation
@@ -80,3 +85,24 @@ def test_the_shell_follows_the_site_name_it_names(client, settings):
     settings.PRESSROOM_SITE_NAME = "Пресс-служба области"
     page = lxml.html.fromstring(client.get("/agreements/?page=1").content.decode())
     assert page.xpath("//span[@class='site-name__title']/text()") == ["Пресс-служба области"]
+
+
+def template_folders():
+    """Return the project's template folders: the site's and each of its own apps'."""
+    apps = [config.path for config in django_apps.get_app_configs()]
+    own = [Path(path) for path in apps if Path(path).is_relative_to(settings.BASE_DIR)]
+    return [*settings.TEMPLATES[0]["DIRS"], *(path / "templates" for path in own)]
+
+
+def test_no_template_switches_language_or_time_zone():
+    """The shell's kept parts take where the page is made from its context, read once a
+    page (cards.made_in): a part inside {% language %} or {% timezone %} would be kept
+    under the page's language or zone though made in another."""
+    switching = re.compile(r"{%\s*(language|timezone)\b")
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for folder in template_folders()
+        for path in folder.rglob("*.html")
+        if switching.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -62,7 +62,7 @@ def latest_news(context, count=LATEST_COUNT):
         articles = published_articles(request).order_by("-published_at", "-id")
         fetched = articles.only("id", "slug", "title", "published_at")[:count]
     shown = tuple((item.pk, item.slug, item.title, item.published_at) for item in fetched)
-    return shell_fragment(_latest_news_html, shown)
+    return shell_fragment(context, _latest_news_html, shown)
 
 
 def _latest_news_html(shown):
@@ -81,7 +81,7 @@ def archive_years(context):
     of news lists dozens of years on every page.
     """
     years = public_years(request_now(context["request"]))
-    return shell_fragment(_archive_years_html, tuple(years))
+    return shell_fragment(context, _archive_years_html, tuple(years))
 
 
 def _archive_years_html(years):
@@ -130,6 +130,7 @@ def rubric_nav(context):
     current = context.get("rubric")
     match = request.resolver_match
     return shell_fragment(
+        context,
         _rubric_nav_html,
         tuple((rubric.slug, rubric.name) for rubric in rubrics),
         current.slug if current else None,
@@ -149,14 +150,15 @@ def _rubric_nav_html(rubrics, current_slug, url_name):
     return render_to_string("articles/partials/rubric_nav.html", {"links": links})
 
 
-@register.simple_tag
-def feed_links(template_name, rubric=None, tag=None):
+@register.simple_tag(takes_context=True)
+def feed_links(context, template_name, rubric=None, tag=None):
     """Render a list of the feeds of a page (its rubric's or tag's, and the site's).
 
     The <head> links and the footer's list are on every page, and depend on nothing
     but the rubric or tag: shell_fragment() makes each once per process.
     """
     return shell_fragment(
+        context,
         _feed_links_html,
         template_name,
         (rubric.slug, rubric.name) if rubric else None,
@@ -194,7 +196,7 @@ def pagination(context, page):
     )
     if len(args[0]) + len(args[1]) > PAGINATION_KEPT_CHARS:
         return mark_safe(_pagination_html(*args))
-    return shell_fragment(_pagination_html, *args)
+    return shell_fragment(context, _pagination_html, *args)
 
 
 def _pagination_html(path, query, number, has_next, total):
@@ -213,13 +215,14 @@ def _pagination_html(path, query, number, has_next, total):
     )
 
 
-def shell_fragment(make, *args):
+def shell_fragment(context, make, *args):
     """Return make(*args) as safe HTML, made once per process for these args.
 
     For the parts of every page that depend on nothing but args (hashable) and where
     they are made (cards.made_in(), which the key adds): a pure function's result.
+    context is the template's, or None.
     """
-    return _kept((make, cards.made_in(), args), lambda: make(*args))
+    return _kept((make, cards.made_in(context), args), lambda: make(*args))
 
 
 def _kept(key, make):
@@ -285,7 +288,7 @@ class KeptNode(template.Node):
 
     def render(self, context):
         values = tuple(str(expression.resolve(context)) for expression in self.vary)
-        return _kept((self, cards.made_in(), values), lambda: self.nodelist.render(context))
+        return _kept((self, cards.made_in(context), values), lambda: self.nodelist.render(context))
 
 
 @register.tag
