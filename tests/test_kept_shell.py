@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
+from django.test import Client
 from django.urls import clear_script_prefix, set_script_prefix
 from django.utils import translation
 
@@ -69,6 +70,26 @@ def test_the_switch_for_the_visually_impaired_returns_to_the_page_it_was_used_on
         "Настройки для слабовидящих": "/accessibility/?next=%2Fagreements%2F",
         "Обычная версия": "/accessibility/set/?reset=1&next=%2Fagreements%2F",
     }
+
+
+def test_the_switch_is_each_visitors_own_on_the_same_page(client):
+    """Kept per settings and address: the same page, asked by visitors with other
+    settings (a forged cookie counts as none) and at a long address, answers each."""
+    html_class = "//html/@class"
+    usual = Client()
+    usual.cookies[lowvision.COOKIE_NAME] = "size-99.forged"
+    large = Client()
+    large.cookies[lowvision.COOKIE_NAME] = "size-2"
+    for _ in range(2):
+        assert lxml.html.fromstring(usual.get("/agreements/").content).xpath(html_class) == []
+        page = lxml.html.fromstring(large.get("/agreements/").content)
+        assert page.xpath(html_class) == ["lv lv-size-2"]
+    words = "форум " * 40
+    links = header_links(large.get("/search/", {"q": words}))
+    assert links["Обычная версия"].startswith(
+        "/accessibility/set/?reset=1&next=%2Fsearch%2F%3Fq%3D"
+    )
+    assert len(links["Обычная версия"]) > 300
 
 
 def test_the_kept_header_and_footer_link_the_site_and_name_it(client, settings):

@@ -3,7 +3,8 @@
 from django import template
 from django.utils.http import urlencode
 
-from articles import lowvision
+from articles import cards, lowvision
+from articles.local_copies import LocalCopies
 from articles.reversing import cached_reverse
 
 register = template.Library()
@@ -13,11 +14,26 @@ register = template.Library()
 def low_vision(context):
     """Return the visitor's settings: `classes` for <html>, whether the version is `active`,
     and the links to its settings and back to the usual version, which return here.
+
+    Kept per process for each settings cookie, address and place the page is made in
+    (cards.made_in): every page asks, and most ask the same.
     """
     request = context.get("request")
     settings = lowvision.from_request(request) if request else dict(lowvision.DEFAULTS)
-    classes = lowvision.html_classes(settings)
     path = request.get_full_path() if request else "/"
+    if len(path) > KEPT_PATH_CHARS:
+        return _answer(settings, path)
+    # Normalised: a forged cookie selects one of the prepared looks, as in the page key.
+    key = (lowvision.serialize(settings), path, cards.made_in(context))
+    found = _answers.get(key)
+    if found is None:
+        found = _answer(settings, path)
+        _answers.put(key, found, 1)
+    return found
+
+
+def _answer(settings, path):
+    classes = lowvision.html_classes(settings)
     back = urlencode({"next": path})
     return {
         "classes": classes,
@@ -25,3 +41,9 @@ def low_vision(context):
         "settings_url": f"{cached_reverse('articles:low_vision')}?{back}",
         "reset_url": f"{cached_reverse('articles:low_vision_set')}?reset=1&{back}",
     }
+
+
+# Answers by (settings, address, cards.made_in()): under a kilobyte each; longer
+# addresses (a long search) are answered afresh.
+KEPT_PATH_CHARS = 300
+_answers = LocalCopies(1024)
