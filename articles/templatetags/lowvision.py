@@ -43,7 +43,7 @@ def _answer(settings, path):
     }
 
 
-# Answers by (settings, address, cards.made_in()): under a kilobyte each; longer
+# Answers by (settings, address, cards.made_in()): about a kilobyte each; longer
 # addresses (a long search) are answered afresh.
 KEPT_PATH_CHARS = 300
-_answers = LocalCopies(1024)
+_answers = LocalCopies(512)
