@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
+from articles.content_version import _local_memos
+from articles.local_copies import local_renderings
 from articles.models import Article
 from articles.models.article import public_page_article
 from articles.views.around import around
@@ -182,3 +184,17 @@ def test_a_preview_of_a_draft_memoizes_nothing(story, rubric, monkeypatch):
     assert not [key for key in stored if f":around:{draft.pk}:" in key]
     fetch(Client(), story)
     assert [key for key in stored if f":around:{story.pk}:" in key]  # as public pages do
+
+
+def test_the_links_are_kept_within_the_renderings_bytes_not_among_small_memos(
+    client, story, without_page_cache
+):
+    """A page's links (~5 kB) count by their size: a thousand of them among the small
+    memos, which are counted, would hold megabytes in each worker."""
+    ArticleFactory(title="Вчерашняя", tags=["Казахстан"], published_at=ago(days=2))
+    _local_memos.clear()
+    local_renderings.clear()
+    fetch(client, story)
+    assert not [key for key in _local_memos.values if ":around:" in key]
+    kept = [(key, size) for key, (_, size) in local_renderings.values.items() if ":around:" in key]
+    assert len(kept) == 1 and kept[0][1] > 100

@@ -17,6 +17,7 @@ scheduled article's time coming. The memo holds plain tuples, never model instan
 """
 
 import hashlib
+import sys
 
 from django.db import connections, router
 from django.db.models import Count, IntegerField, Q, Value
@@ -94,10 +95,19 @@ def around(article, *, now):
             lambda moment: around_links(db, moment, **values),
             now,
             timeout=AROUND_MEMO_SECONDS,
+            # ~5 kB a page: weighed with the renderings, not counted with the small memos.
+            size_of=_size_of_links,
         )
     else:
         related, previous, following = around_links(db, now, **values)
     return [_article(db, link) for link in related], _article(db, previous), _article(db, following)
+
+
+def _size_of_links(links):
+    """Return about the bytes the (related, previous, next) tuples of around_links() hold."""
+    related, previous, following = links
+    rows = [*related, previous, following]
+    return sum(sys.getsizeof(row) + sum(map(sys.getsizeof, row)) for row in rows if row)
 
 
 def memo_name(values):
