@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 
 from articles.local_copies import local_renderings
 from articles.models import Article
-from articles.models.article import LISTING_DEFERS, attach_listing
+from articles.models.article import attach_listing
 
 CARD_TEMPLATE = "articles/partials/card.html"
 # Cards of an old version are unreachable; this only bounds how long they take space.
@@ -35,24 +35,21 @@ def render_card(article):
 def render_cards(articles, *, version):
     """Return the cards of articles as safe HTML, from the shared cache where it has them.
 
-    articles are Article instances, or their ids (first and deep pages list ids). What
-    a card shows besides the article (rubrics, lead photo) is fetched here, for the
-    cards that have to be rendered only: a page whose cards are all kept reads nothing
-    but its list of articles.
+    articles are read by for_listing(), or are ids (first and deep pages list ids), which
+    are read here when their cards must be made. What a card shows besides the article
+    (rubrics, lead photo) is fetched here, for the cards that have to be rendered only:
+    a page whose cards are all kept reads nothing but its list of articles.
     """
     articles = list(articles)
     ids = [_id(article) for article in articles]
     kept = KeptRenderings("card", version, seconds=CARD_SECONDS)
     found = kept.get(ids)
     missing = [article for article in articles if _id(article) not in found]
-    if any(
-        _id(article) is article or article.get_deferred_fields() - LISTING_DEFERS
-        for article in missing
-    ):
-        # Ids, or articles read with less than for_listing() gives: read what cards
-        # show. An article withdrawn since it was listed is left out.
-        wanted = [_id(article) for article in missing]
-        missing = list(Article.objects.published().filter(pk__in=wanted).for_listing())
+    wanted = [article for article in missing if isinstance(article, int)]
+    if wanted:
+        # An article withdrawn since it was listed is left out.
+        read = Article.objects.published().filter(pk__in=wanted).for_listing()
+        missing = [article for article in missing if not isinstance(article, int)] + list(read)
     made = {article.pk: render_card(article) for article in attach_listing(missing)}
     kept.keep(made)
     cards = (made.get(pk) or found.get(pk) for pk in ids)
