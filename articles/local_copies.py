@@ -52,6 +52,14 @@ class LocalCopies:
             self.values.move_to_end(key)
             return kept[0]
 
+    def get_or_make(self, key, make, size=1):
+        """Return the value kept under key, or make(), kept for the next time."""
+        value = self.get(key)
+        if value is None:
+            value = make()
+            self.put(key, value, size)
+        return value
+
     def put(self, key, value, size):
         """Keep value, which counts for size bytes (what it holds, roughly)."""
         with self.lock:

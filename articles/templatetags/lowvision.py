@@ -25,11 +25,7 @@ def low_vision(context):
         return _answer(settings, path)
     # Normalised: a forged cookie selects one of the prepared looks, as in the page key.
     key = (lowvision.serialize(settings), path, cards.made_in(context))
-    found = _answers.get(key)
-    if found is None:
-        found = _answer(settings, path)
-        _answers.put(key, found, 1)
-    return found
+    return _answers.get_or_make(key, lambda: _answer(settings, path))
 
 
 def _answer(settings, path):

@@ -227,11 +227,7 @@ def shell_fragment(context, make, *args):
 
 def _kept(key, make):
     """Return make() as safe HTML, made once per process for key (shell_fragment, keep)."""
-    html = _kept_fragments.get(key)
-    if html is None:
-        html = mark_safe(make())
-        _kept_fragments.put(key, html, 1)
-    return html
+    return _kept_fragments.get_or_make(key, lambda: mark_safe(make()))
 
 
 # The shell's fragments: a few for each rubric and tag visited lately (~1 kB each), and
