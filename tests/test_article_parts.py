@@ -1,11 +1,14 @@
 """The article page's own parts, kept per content version: no query, never stale or private."""
 
 import datetime
+from unittest import mock
 
 import lxml.html
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from articles.models import Article
 from tests.factories import ArticleFactory, RubricFactory
 from tests.test_admin_support import client_for, make_editor
 
@@ -94,3 +97,33 @@ def test_a_preview_keeps_nothing(client, story, without_page_cache):
     editor = client_for(make_editor())
     assert made_parts(editor.get(f"/preview/{story.pk}/"))
     assert made_parts(client.get(story.get_absolute_url()))
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "made-up"])
+def test_an_article_the_public_cannot_see_is_a_404_with_no_memo_kept(
+    client, story, without_page_cache, status
+):
+    """Any id may be asked for: only a public article's row is memoized, and a draft
+    published later shows at once."""
+    if status == "made-up":
+        url, pk = "/news/987654321-nichego/", 987654321
+    else:
+        hidden = ArticleFactory(
+            title="Черновик о форуме",
+            status=Article.Status.DRAFT if status == "draft" else Article.Status.PUBLISHED,
+            published_at=timezone.now()
+            + datetime.timedelta(days=1 if status == "scheduled" else -1),
+        )
+        url, pk = hidden.get_absolute_url(), hidden.pk
+    writes = []
+    set_value = cache.set
+    with mock.patch.object(
+        cache, "set", lambda key, *a, **kw: writes.append(key) or set_value(key, *a, **kw)
+    ):
+        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == 404
+    assert not [key for key in writes if f":listed-article:{pk}" in key]
+    if status == "draft":
+        hidden.status = Article.Status.PUBLISHED
+        hidden.save()
+        assert "Черновик о форуме" in page_of(client.get(url)).xpath("string(//h1)")
