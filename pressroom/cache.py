@@ -11,6 +11,9 @@ was only unreachable (a network fault) still holds the old value when it comes b
 Such keys are remembered in the process and deleted before its first call that reaches
 Redis again; for the content version (articles/content_version.py) that means a fresh
 version, so no page cached before a lost bump is served after the outage.
+
+get_watched() reads a key every request asks for (the content version) from the
+process's own copy while Redis vouches that it has not changed (pressroom.key_watch).
 """
 
 import logging
@@ -21,6 +24,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from pressroom.key_watch import NOTHING, KeyWatch
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +119,7 @@ class ResilientRedisCacheClient(RedisCacheClient):
         super().__init__(servers, **{**DEFAULT_POOL_OPTIONS, **options})
         self.health = health
         self._clients = {}
+        self._watches = {}
 
     def get_client(self, key=None, *, write=False):
         """Return the redis.Redis client of a pool, made once.
@@ -153,26 +159,64 @@ class ResilientRedisCacheClient(RedisCacheClient):
         except UNAVAILABLE:
             self.health.give_back(forever, expiring)
             raise
+        self._written([*forever, *expiring])
         logger.warning(
             "Redis cache: dropped %d value(s) whose update was lost during the outage.",
             len(forever) + len(expiring),
         )
 
+    def get_watched(self, key, default):
+        """get(), answered from this process's copy while Redis vouches for it (key_watch)."""
+        watch = self._watch(key)
+        if watch is None or self.health.skipping():
+            return self.get(key, default)
+        value, generation = watch.copy()
+        if value is NOTHING:
+            value = self.get(key, NOTHING)
+            if value is NOTHING:
+                return default
+            watch.keep(value, generation)
+        return value
+
+    def _watch(self, key):
+        watch = self._watches.get(key)
+        # With replicas, reads may come from a server other than the one watched.
+        if watch is None and len(self._servers) == 1:
+            watch = self._watches[key] = KeyWatch(
+                self._servers[0],
+                key,
+                retry_interval=self.health.retry_interval,
+                **self._pool_options,
+            )
+        return watch
+
+    def _written(self, keys):
+        """Drop the copies of watched keys this process wrote: their invalidation is on its way."""
+        for key in keys:
+            watch = self._watches.get(key)
+            if watch is not None:
+                watch.forget()
+
     def add(self, key, value, timeout):
         # Nothing stored: the honest answer, and an existing value was not touched.
-        return self._call("add", False, key, value, timeout)
+        added = self._call("add", False, key, value, timeout)
+        self._written([key])
+        return added
 
     def get(self, key, default):
         return self._call("get", default, key, default)
 
     def set(self, key, value, timeout):
         self._call("set", None, key, value, timeout, lost_keys=[key], expiring=bool(timeout))
+        self._written([key])
 
     def touch(self, key, timeout):
         return self._call("touch", False, key, timeout)
 
     def delete(self, key):
-        return self._call("delete", False, key, lost_keys=[key], expiring=False)
+        deleted = self._call("delete", False, key, lost_keys=[key], expiring=False)
+        self._written([key])
+        return deleted
 
     def get_many(self, keys):
         return self._call("get_many", {}, keys)
@@ -188,15 +232,20 @@ class ResilientRedisCacheClient(RedisCacheClient):
         return result
 
     def set_many(self, data, timeout):
-        return self._call(
+        stored = self._call(
             "set_many", False, data, timeout, lost_keys=list(data), expiring=bool(timeout)
         )
+        self._written(data)
+        return stored
 
     def delete_many(self, keys):
         self._call("delete_many", None, keys, lost_keys=list(keys), expiring=False)
+        self._written(keys)
 
     def clear(self):
-        return self._call("clear", False)
+        cleared = self._call("clear", False)
+        self._written(list(self._watches))
+        return cleared
 
 
 class ResilientRedisCache(RedisCache):
@@ -215,6 +264,15 @@ class ResilientRedisCache(RedisCache):
         self._class = lambda servers, **opts: ResilientRedisCacheClient(
             servers, health=self.health, **opts
         )
+
+    def get_watched(self, key, default=None, version=None):
+        """Like get(), without a round trip while Redis vouches for this process's copy.
+
+        For a small key read on every request and rarely written (the content version):
+        the process keeps it and Redis tells when it changes (pressroom.key_watch).
+        """
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.get_watched(key, default)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         """Store several values; return the keys not stored, as BaseCache promises."""

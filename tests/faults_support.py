@@ -162,6 +162,18 @@ def app_server(prepared, *, workers=2):
         yield running
 
 
+@contextlib.contextmanager
+def site_with_redis(tmp_path, *, workers=2):
+    """The production stack on SQLite and a private Redis: yield (redis, prepared, app)."""
+    with loopback.redis_server() as redis_server:
+        database_url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+        with (
+            prepared_site(database_url=database_url, redis_url=redis_server.extra["url"]) as site,
+            app_server(site, workers=workers) as app,
+        ):
+            yield redis_server, site, app
+
+
 @dataclass
 class Answer:
     """One request of the load driver: when, what, and how it ended."""
@@ -236,7 +248,8 @@ class NetworkCut:
 
     Clients connect to relay.port. cut() drops every open connection and refuses new
     ones, as a network fault would, while the server behind keeps running with its data;
-    restore() lets connections through again on the same port.
+    restore() lets connections through again on the same port. silence() keeps the
+    connections open but lets nothing through, as a firewall that forgot them would.
     """
 
     def __init__(self, target_port):
@@ -246,6 +259,7 @@ class NetworkCut:
         self._sockets = []
         self._listener = None
         self._thread = None
+        self._silent = False
 
     def __enter__(self):
         self.restore()
@@ -255,6 +269,7 @@ class NetworkCut:
         self.cut()
 
     def restore(self):
+        self._silent = False
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -262,6 +277,9 @@ class NetworkCut:
         self._listener = listener
         self._thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
         self._thread.start()
+
+    def silence(self):
+        self._silent = True
 
     def cut(self):
         if self._listener is None:
@@ -290,10 +308,10 @@ class NetworkCut:
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pump(source, sink):
+    def _pump(self, source, sink):
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                sink.sendall(data)
+                if not self._silent:
+                    sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_WR)

@@ -20,7 +20,7 @@ from articles import content_version
 from pressroom import cache as resilient
 from pressroom import loopback
 from tests.factories import ArticleFactory, RubricFactory
-from tests.faults_support import NetworkCut, app_server, fetch, prepared_site
+from tests.faults_support import NetworkCut, fetch, site_with_redis
 from tests.programs import program_or_skip
 
 pytestmark = pytest.mark.django_db
@@ -191,20 +191,15 @@ def test_default_timeouts_are_short():
 def test_gunicorn_keeps_serving_with_redis_stopped(tmp_path):
     """The production stack (gunicorn, DJANGO_DEBUG=0, REDIS_URL): 200s before, during, after."""
     program_or_skip("redis-server")
-    with loopback.redis_server() as server:
-        database_url = f"sqlite:///{tmp_path / 'site.sqlite3'}"
-        with (
-            prepared_site(database_url=database_url, redis_url=server.extra["url"]) as prepared,
-            app_server(prepared, workers=2) as app,
-        ):
-            for path in prepared.paths:
-                assert fetch(app.port, path).status == 200, app.log()[-3000:]
-            assert keys_in(server.extra["url"]) > 0
-            stop(server)
-            answers = [fetch(app.port, path) for _round in range(4) for path in prepared.paths]
-            assert [a.status for a in answers] == [200] * len(answers), app.log()[-3000:]
-            with loopback.redis_server(port=server.port):
-                time.sleep(resilient.RETRY_INTERVAL + 0.5)
-                answers = [fetch(app.port, path) for _round in range(2) for path in prepared.paths]
-                assert all(a.status == 200 for a in answers)
-                assert keys_in(server.extra["url"]) > 0, "caching resumed"
+    with site_with_redis(tmp_path) as (server, prepared, app):
+        for path in prepared.paths:
+            assert fetch(app.port, path).status == 200, app.log()[-3000:]
+        assert keys_in(server.extra["url"]) > 0
+        stop(server)
+        answers = [fetch(app.port, path) for _round in range(4) for path in prepared.paths]
+        assert [a.status for a in answers] == [200] * len(answers), app.log()[-3000:]
+        with loopback.redis_server(port=server.port):
+            time.sleep(resilient.RETRY_INTERVAL + 0.5)
+            answers = [fetch(app.port, path) for _round in range(2) for path in prepared.paths]
+            assert all(a.status == 200 for a in answers)
+            assert keys_in(server.extra["url"]) > 0, "caching resumed"
