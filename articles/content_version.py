@@ -27,16 +27,27 @@ def current():
     Within pinned(), the version is read once: a page's memos all come from one version,
     for one cache round trip instead of one per memo.
     """
-    pinned_versions = _request_versions.get()
-    if pinned_versions is not None and "version" in pinned_versions:
-        return pinned_versions["version"]
-    version = cache.get(VERSION_KEY)
+    version = read()
     if version is None:
         version = secrets.token_hex(8)
         # add() keeps a version another process stored first.
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY, version)
     return pin(version)
+
+
+def read():
+    """Return the version in the shared cache, or None when it has none.
+
+    Read once within pinned(). With Redis, each process keeps the version and Redis
+    tells it when the version changes (pressroom.key_watch), so a request reads it
+    without a round trip.
+    """
+    pinned_versions = _request_versions.get()
+    if pinned_versions is not None and "version" in pinned_versions:
+        return pinned_versions["version"]
+    get_watched = getattr(cache, "get_watched", None)
+    return pin(get_watched(VERSION_KEY) if get_watched else cache.get(VERSION_KEY))
 
 
 def pin(version):
