@@ -539,8 +539,13 @@ def measure(args, paths, wrk):
             print(f"Round {number} of {args.rounds}…", flush=True)
             for page, mode in runs:
                 urls = ["/page.html"] if mode in ("bare", "static") else paths[page]
-                every[page, mode].append(
-                    run_wrk(wrk, bases[mode], urls, args.duration, work, f"{page}-{mode}")
+                figures = run_wrk(wrk, bases[mode], urls, args.duration, work, f"{page}-{mode}")
+                every[page, mode].append(figures)
+                # Each round's figures too: a median of two hides a round that went wrong.
+                print(
+                    f"  {page}, {mode}: {figures['rps']:.0f} req/s, p50 {figures['p50_ms']:.1f}"
+                    f" ms, p95 {figures['p95_ms']:.1f} ms",
+                    flush=True,
                 )
         for run, figures in every.items():
             results[run] = {
