@@ -331,9 +331,17 @@ def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS, size_of=
     size_of weighs a large value (see content_version.memoize).
     """
     weigh = None if size_of is None else (lambda memo: size_of(memo[1]))
+
+    def seconds(memo):
+        # Gone when the next article comes out, here and in every process's copy: a memo
+        # kept past it would send each later request hopping to the one made after it,
+        # with a query to find when the old one ended.
+        until = next_publication(memo[0]) - time.time()
+        return max(0, math.floor(min(timeout, until)))
+
     for _ in range(MAX_MEMO_HOPS):
         computed_at, value = content_version.memoize(
-            name, lambda: (now.timestamp(), compute(now)), timeout=timeout, size_of=weigh
+            name, lambda: (now.timestamp(), compute(now)), timeout=seconds, size_of=weigh
         )
         deadline = next_publication(computed_at)
         if computed_at <= now.timestamp() < deadline:

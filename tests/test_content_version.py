@@ -1,6 +1,8 @@
 """The content version: read once per request, and a request's own writes seen at once."""
 
 import datetime
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -174,3 +176,33 @@ def test_a_memo_older_than_the_publication_memo_costs_no_query_a_request(
         pagecache.next_publication(timezone.now().timestamp())
         with django_assert_num_queries(0):
             assert pagecache.memo_until_publication("years", list, timezone.now()) == [2025]
+
+
+def test_after_a_scheduled_publication_a_repeated_page_runs_no_query_again(
+    client, settings, django_assert_num_queries, time_machine, monkeypatch
+):
+    """Memos made before a scheduled article came out end with it: the page made after it
+    is kept in their stead, and pages that follow read no table (the old memos used to
+    stay for an hour, each sending every request on a query to find its deadline)."""
+    settings.PRESSROOM_PAGE_CACHE_SECONDS = 0
+    # The process's copies of memos age by the monotonic clock, which time-machine
+    # leaves alone: here it follows the travelled wall clock.
+    monkeypatch.setattr(content_version, "time", SimpleNamespace(monotonic=time.time))
+    start = datetime.datetime(2025, 11, 13, 9, 0, tzinfo=datetime.UTC)
+    rubric = RubricFactory()
+    ArticleFactory(published_at=start - datetime.timedelta(days=1), rubrics=[rubric])
+    ArticleFactory(
+        title="Дорожная карта подписана",
+        published_at=start + datetime.timedelta(minutes=10),
+        rubrics=[rubric],
+    )
+    time_machine.move_to(start, tick=False)
+    for path in ("/", rubric.get_absolute_url()):
+        client.get(path)
+        with django_assert_num_queries(0):
+            assert "Дорожная карта подписана" not in client.get(path).content.decode()
+    time_machine.move_to(start + datetime.timedelta(minutes=11), tick=False)
+    for path in ("/", rubric.get_absolute_url()):
+        assert "Дорожная карта подписана" in client.get(path).content.decode()
+        with django_assert_num_queries(0):
+            client.get(path)
