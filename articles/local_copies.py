@@ -8,6 +8,7 @@ a worker repeats (a feed's twenty items are ~225 kB).
 """
 
 import threading
+import time
 from collections import OrderedDict
 
 from django.conf import settings
@@ -37,11 +38,18 @@ class LocalCopies:
     """Values by key, the least recently used dropped first beyond max_bytes.
 
     Each value counts for the size it is put with: its bytes, or 1 to count values.
+
+    busy_seconds makes the copies resist cycles: a newcomer that would push out a value
+    used within that many seconds is not kept. Requests cycling through more values than
+    fit (a crawler, or aggregators polling every feed in turn) otherwise push each value
+    out just before it is asked for again, and none is ever found; this way most are.
     """
 
-    def __init__(self, max_bytes):
+    def __init__(self, max_bytes, *, busy_seconds=0.0):
         self.max_bytes = max_bytes
+        self.busy_seconds = busy_seconds
         self.values = OrderedDict()  # {key: (value, size)}
+        self.used_at = {}  # {key: monotonic time of the last put or get}, with busy_seconds
         self.size = 0
         self.lock = threading.Lock()
 
@@ -51,6 +59,8 @@ class LocalCopies:
             if kept is None:
                 return None
             self.values.move_to_end(key)
+            if self.busy_seconds:
+                self.used_at[key] = time.monotonic()
             return kept[0]
 
     def get_or_make(self, key, make, size=1):
@@ -67,6 +77,11 @@ class LocalCopies:
             self._drop(key)
             if size > self.max_bytes:
                 return
+            if self.busy_seconds:
+                now = time.monotonic()
+                if self._would_push_out_busy(size, now):
+                    return
+                self.used_at[key] = now
             self.values[key] = (value, size)
             self.size += size
             while self.size > self.max_bytes:
@@ -79,15 +94,30 @@ class LocalCopies:
     def clear(self):
         with self.lock:
             self.values.clear()
+            self.used_at.clear()
             self.size = 0
+
+    def _would_push_out_busy(self, size, now):
+        """Return whether making room for size would drop a value used lately."""
+        excess = self.size + size - self.max_bytes
+        recently = now - self.busy_seconds
+        for key, (_value, kept_size) in self.values.items():  # least recently used first
+            if excess <= 0:
+                return False
+            if self.used_at.get(key, 0.0) > recently:
+                return True
+            excess -= kept_size
+        return False
 
     def _drop(self, key):
         kept = self.values.pop(key, None)
         if kept is not None:
             self.size -= kept[1]
+            self.used_at.pop(key, None)
 
 
-# Page-cache entries (articles.pagecache).
-local_pages = LocalCopies(LOCAL_PAGES_BYTES)
+# Page-cache entries (articles.pagecache). Feeds of ~225 kB, polled in turn, would
+# otherwise push one another out.
+local_pages = LocalCopies(LOCAL_PAGES_BYTES, busy_seconds=1.0)
 # Renderings of articles and parts of pages (articles.cards, content_version.memoize).
 local_renderings = LocalCopies(renderings_budget())

@@ -211,3 +211,23 @@ def test_a_failing_shortcut_leaves_the_request_to_django(wsgi_get, story, monkey
     answer = wsgi_get("/")
     assert answer.status_code == 200 and story.title in answer.body.decode()
     assert "WSGI shortcut failed" in caplog.text
+
+
+def test_pages_asked_for_in_turn_are_mostly_kept_though_not_all_fit(monkeypatch):
+    """Thirteen feeds polled in turn, room for nine: a plain least-recently-used copy
+    drops each feed just before it is asked for again and never finds one."""
+    clock = [1000.0]
+    monkeypatch.setattr("articles.local_copies.time.monotonic", lambda: clock[0])
+    kept = LocalCopies(max_bytes=9 * 225, busy_seconds=1.0)
+    found = 0
+    for _round in range(10):
+        for number in range(13):
+            clock[0] += 0.01
+            if kept.get(f"feed {number}") is not None:
+                found += 1
+            else:
+                kept.put(f"feed {number}", "feed", 225)
+    assert found >= 9 * 9, "after the first round, nine of thirteen are found each round"
+    clock[0] += 2  # nothing asked for a while: a newcomer takes the place of the oldest
+    kept.put("new page", "page", 225)
+    assert kept.get("new page") == "page" and kept.size <= 9 * 225
