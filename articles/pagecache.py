@@ -336,8 +336,7 @@ def memo_until_publication(name, compute, now, *, timeout=MEMO_SECONDS, size_of=
         # Gone when the next article comes out, here and in every process's copy: a memo
         # kept past it would send each later request hopping to the one made after it,
         # with a query to find when the old one ended.
-        until = next_publication(memo[0]) - time.time()
-        return max(0, math.floor(min(timeout, until)))
+        return _seconds_until(next_publication(memo[0]), at_most=timeout)
 
     for _ in range(MAX_MEMO_HOPS):
         computed_at, value = content_version.memoize(
@@ -378,7 +377,12 @@ def _publications_around(since):
 
 def _memo_seconds(memo):
     _valid_from, _last_passed, upcoming = memo
-    return max(0, math.floor(min(MEMO_MAX_SECONDS, upcoming - time.time())))
+    return _seconds_until(upcoming, at_most=MEMO_MAX_SECONDS)
+
+
+def _seconds_until(deadline, *, at_most):
+    """Return a cache timeout: whole seconds from now to deadline (a timestamp), capped."""
+    return max(0, math.floor(min(at_most, deadline - time.time())))
 
 
 def next_local_midnight(since):
