@@ -44,7 +44,7 @@ from django.utils.cache import (
 )
 from django.utils.http import parse_http_date_safe, quote_etag
 
-from articles import content_version, lowvision
+from articles import compressed_pages, content_version, lowvision
 from articles.local_copies import local_pages
 from articles.models import Article
 
@@ -83,8 +83,9 @@ DATE_DEPENDENT_VIEWS = frozenset(
 TIMELESS_VIEWS = frozenset({"feeds:robots"})
 UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 NONCE_MARK = "'nonce-"
-# Request headers a stored response may vary on: the key covers them.
-KEYED_VARY = frozenset({"cookie", "accept-language"})
+# Request headers a stored response may vary on: the key covers them (Accept-Encoding by
+# the gzip copy's own key, articles.compressed_pages).
+KEYED_VARY = frozenset({"cookie", "accept-language", "accept-encoding"})
 logger = logging.getLogger(__name__)
 # The memo of the next publication is kept at most this long when nothing is scheduled.
 MEMO_MAX_SECONDS = 3600
@@ -126,8 +127,9 @@ class PageCacheMiddleware:
         seconds = settings.PRESSROOM_PAGE_CACHE_SECONDS
         key = page_key(request) if seconds else None
         version = None
+        gzip = wants_gzip(request.META)
         if key is not None:
-            hit, version = look_up(request, key, started)
+            hit, version = look_up(request, key, started, gzip=gzip)
             if hit is not None:
                 return hit
         # Read before the page is made: a write while it is made bumps the version, and
@@ -150,13 +152,19 @@ class PageCacheMiddleware:
         if not response.has_header("ETag"):
             digest = hashlib.sha256(response.content).hexdigest()[:40]
             response["ETag"] = quote_etag(digest)
+        if key is not None:
+            # The page cache answers gzip-accepting clients with its compressed copy.
+            patch_vary_headers(response, ("Accept-Encoding",))
         stored_headers = dict(response.items())
         timeout = min(seconds, deadline - now)
         if key is not None and request.method == "GET" and timeout >= 1:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
             entry = (version, now + timeout, deadline, stored_headers, response.content)
-            cache.set(key, entry, math.floor(timeout))
-            local_pages.put(key, entry, len(entry[4]))
+            keep(key, entry, now)
+            if gzip:
+                packed = compressed_pages.compress_entry(entry)
+                keep(compressed_pages.key_of(key), packed, now)
+                response = HttpResponse(packed[4], headers=packed[3])
         mark_public(response, deadline, now)
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
@@ -203,7 +211,7 @@ class CachedPageApplication:
         except DisallowedHost:
             return None  # Django answers 400, as for any request with that host
         now = timezone.now().timestamp()
-        entry, _version = find_entry(key, now)
+        entry, _version = find_entry(key, now, gzip=wants_gzip(environ))
         if entry is None:
             return None
         _version, _expires_at, deadline, headers, content = entry
@@ -219,32 +227,77 @@ class CachedPageApplication:
 HIT = ("X-Cache", "HIT")
 
 
-def find_entry(key, now):
+def find_entry(key, now, *, gzip=False):
     """Return (the entry stored under key that may be served at now, or None, the version).
+
+    With gzip (the client accepts it), the entry's compressed copy, made from the plain
+    entry the first time it is asked for.
 
     The version costs no round trip while Redis vouches for this process's copy of it
     (pressroom.key_watch), and the entry none when this process has a current copy of
     it: a repeated hit reads nothing from Redis. Otherwise, one round trip each.
     """
     version = content_version.read()
+    if not gzip:
+        entry = _local_copy(key, version, now)
+        if entry is None:
+            # Another process may have stored a newer one.
+            entry = _current(key, cache.get(key), version, now)
+        return entry, version
+    packed_key = compressed_pages.key_of(key)
+    entry = _local_copy(packed_key, version, now)
+    if entry is not None:
+        return entry, version
+    plain = _local_copy(key, version, now)
+    # Another process may have compressed it: a round trip costs less than compressing.
+    found = cache.get_many([packed_key] if plain else [packed_key, key])
+    entry = _current(packed_key, found.get(packed_key), version, now)
+    if entry is not None:
+        return entry, version
+    plain = plain or _current(key, found.get(key), version, now)
+    if plain is None:
+        return None, version
+    return keep(packed_key, compressed_pages.compress_entry(plain), now), version
+
+
+def _local_copy(key, version, now):
+    """Return this process's copy of the entry under key if it may be served at now."""
     copy = local_pages.get(key)
     if copy is not None:
         if copy[0] == version and now < copy[1]:
-            return copy, version
+            return copy
         local_pages.discard(key)
-    entry = cache.get(key)  # another process may have stored a newer one
+    return None
+
+
+def _current(key, entry, version, now):
+    """Return entry, read from the shared cache, if it may be served at now (and copy it)."""
     if entry is not None and entry[0] == version and now < entry[1]:
         local_pages.put(key, entry, len(entry[4]))
-        return entry, version
-    return None, version
+        return entry
+    return None
 
 
-def look_up(request, key, now):
+def keep(key, entry, now):
+    """Store entry under key in the shared cache, until it expires, and in this process."""
+    seconds = math.floor(entry[1] - now)
+    if seconds >= 1:  # backends count whole seconds (rounded down)
+        cache.set(key, entry, seconds)
+    local_pages.put(key, entry, len(entry[4]))
+    return entry
+
+
+def look_up(request, key, now, *, gzip=False):
     """Return (the stored response or None, the content version now current or None)."""
-    entry, version = find_entry(key, now)
+    entry, version = find_entry(key, now, gzip=gzip)
     if entry is None:
         return None, version
     return respond_from_entry(request, entry, now), version
+
+
+def wants_gzip(meta):
+    """Return whether the request (its META, or the WSGI environ) accepts gzip."""
+    return compressed_pages.accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", ""))
 
 
 def bypasses_cache(request):

@@ -8,6 +8,7 @@ static headers, the private originals out of reach, redirects, size limits, and 
 micro-cache that must never keep anyone's personal page.
 """
 
+import gzip
 import http.client
 import json
 import socket
@@ -180,6 +181,22 @@ def test_html_is_compressed_on_the_fly(client, content):
     answer = client.get(content["article"].get_absolute_url(), headers={"Accept-Encoding": "gzip"})
     assert answer.status == 200
     assert answer.header("Content-Encoding") == "gzip"
+
+
+def test_pages_are_compressed_once_and_plain_clients_still_get_plain_pages(client, content):
+    """Django's page cache sends its gzip copy, which nginx passes on as it is and keeps
+    apart from the plain page in its micro-cache (the answers vary on Accept-Encoding)."""
+    path = "/"
+    packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.status == 200 and packed.header("Content-Encoding") == "gzip"
+    html = gzip.decompress(packed.body)
+    assert html.lstrip().lower().startswith(b"<!doctype html>")  # compressed once, not twice
+    for _ in range(2):  # the second from nginx's micro-cache
+        plain = client.get(path)
+        assert plain.header("Content-Encoding") is None and plain.body == html
+        again = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert again.header("Content-Encoding") == "gzip"
+        assert gzip.decompress(again.body) == html
 
 
 def test_plain_http_redirects_to_https(site):
