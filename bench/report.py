@@ -21,6 +21,7 @@ CACHED_TARGET = "≥ 3 000 req/s"
 MODE_NAMES = {
     "uncached": "gunicorn, no page cache",
     "cached": "gunicorn + Redis page cache",
+    "cached-gzip": "gunicorn + Redis page cache, gzip accepted",
     "nginx": "nginx micro-cache → gunicorn",
     "bare": "gunicorn, a bare Django view",
     "static": "nginx, static file",
@@ -83,7 +84,7 @@ def render(*, args, results, queries, rss, imported, machine, micro_cache):
     ]
     for (page, mode), figures in results.items():
         target = TARGETS.get((page, mode), "")
-        if mode in ("cached", "nginx"):
+        if mode in ("cached", "cached-gzip", "nginx"):
             target = CACHED_TARGET
         if mode in ("bare", "static"):
             target = "reference"

@@ -48,8 +48,10 @@ SEARCH_WORDS = (
     "сотрудничества",
     "отопительному",
 )
-# (page, how it is served); each is one wrk measurement per round.
-MODES = ("uncached", "cached", "nginx")
+# (page, how it is served); each is one wrk measurement per round. "cached-gzip" is the
+# cached server asked as browsers and feed readers ask, accepting gzip.
+MODES = ("uncached", "cached", "cached-gzip", "nginx")
+ACCEPT_ENCODING = {"cached-gzip": "gzip, deflate, br"}
 
 
 def parse_args(argv=None):
@@ -377,20 +379,26 @@ def reference_html(paths):
     return Client().get(paths["article"][0]).content
 
 
-def check_answers(base, paths):
+def check_answers(base, paths, accept_encoding=None):
     """Fail unless every page answers 200 through this server; return nginx's cache status.
 
     Each path is asked twice: the second answer's X-Micro-Cache header tells whether
     nginx's micro-cache kept the first (HIT) or passed it on to Django (MISS, BYPASS).
+    Asked with accept_encoding, every answer must come compressed.
     """
     statuses = {}
     for page, urls in paths.items():
         for url in urls[:3]:
             for _attempt in range(2):
                 try:
-                    with urllib.request.urlopen(base + url, timeout=30) as response:
+                    with urllib.request.urlopen(
+                        _request(base + url, accept_encoding), timeout=30
+                    ) as response:
                         status = response.status
                         statuses[page] = response.headers.get("X-Micro-Cache", "")
+                        encoding = response.headers.get("Content-Encoding")
+                    if accept_encoding and status == 200 and encoding != "gzip":
+                        raise SystemExit(f"{base}{url} ({page}) is not sent compressed")
                 except urllib.error.HTTPError as error:
                     status = error.code
                 if status != 200:
@@ -398,26 +406,33 @@ def check_answers(base, paths):
     return statuses
 
 
-def prime(base, urls):
+def prime(base, urls, accept_encoding=None):
     """Ask for each of urls once, in order; the answers were checked by check_answers()."""
     for url in urls:
         try:
-            with urllib.request.urlopen(base + url, timeout=60) as response:
+            with urllib.request.urlopen(
+                _request(base + url, accept_encoding), timeout=60
+            ) as response:
                 response.read()
         except urllib.error.HTTPError as error:
             raise SystemExit(f"{base}{url} answers {error.code} while warming up") from None
 
 
-def run_wrk(wrk, base, urls, duration, workdir, name):
+def _request(url, accept_encoding):
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+    return urllib.request.Request(url, headers=headers)
+
+
+def run_wrk(wrk, base, urls, duration, workdir, name, accept_encoding=None):
     """Measure one page with wrk; a run too short to complete any request is lengthened."""
     while True:
-        figures = _wrk_once(wrk, base, urls, duration, workdir, name)
+        figures = _wrk_once(wrk, base, urls, duration, workdir, name, accept_encoding)
         if figures["requests"] or duration >= 30:
             return figures
         duration *= 2
 
 
-def _wrk_once(wrk, base, urls, duration, workdir, name):
+def _wrk_once(wrk, base, urls, duration, workdir, name, accept_encoding):
     paths_file = workdir / f"paths-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.txt"
     paths_file.write_text("\n".join(urls) + "\n")
     command = [
@@ -431,7 +446,7 @@ def _wrk_once(wrk, base, urls, duration, workdir, name):
         str(ROOT / "bench" / "wrk.lua"),
         base,
     ]
-    env = dict(os.environ, BENCH_PATHS=str(paths_file))
+    env = dict(os.environ, BENCH_PATHS=str(paths_file), BENCH_ACCEPT_ENCODING=accept_encoding or "")
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     found = re.search(r"^BENCH (\{.*\})$", output, re.MULTILINE)
     if not found:
@@ -514,11 +529,13 @@ def measure(args, paths, wrk):
         bases = {
             "uncached": servers["uncached"].url,
             "cached": servers["cached"].url,
-            "nginx": f"http://127.0.0.1:{proxy_port}",
+            "cached-gzip": servers["cached"].url,
+            "nginx": f"http://127.0.0.1:{proxy_port}",  # last: its statuses are kept
         }
         for mode, base in bases.items():
+            accept_encoding = ACCEPT_ENCODING.get(mode)
             try:
-                micro_cache = check_answers(base, paths)
+                micro_cache = check_answers(base, paths, accept_encoding)
             except SystemExit as error:
                 logs = "\n".join(f"{name}: {s.log()[-2000:]}" for name, s in servers.items())
                 raise SystemExit(f"{error} (checking {mode})\n{logs}") from None
@@ -526,8 +543,16 @@ def measure(args, paths, wrk):
             # served again and again (the first view after a change is the queries
             # column's "first"), then every worker loads its templates and local copies.
             everything = [url for urls in paths.values() for url in urls]
-            prime(base, everything)
-            run_wrk(wrk, base, everything, max(1, args.duration / 2), work, f"warm-{mode}")
+            prime(base, everything, accept_encoding)
+            run_wrk(
+                wrk,
+                base,
+                everything,
+                max(1, args.duration / 2),
+                work,
+                f"warm-{mode}",
+                accept_encoding,
+            )
         runs = [(page, mode) for page in paths for mode in MODES if mode in args.modes]
         size = f"{len(html) / 1024:.0f} kB article page"
         runs.append((f"bare Django view ({size})", "bare"))
@@ -539,7 +564,15 @@ def measure(args, paths, wrk):
             print(f"Round {number} of {args.rounds}…", flush=True)
             for page, mode in runs:
                 urls = ["/page.html"] if mode in ("bare", "static") else paths[page]
-                figures = run_wrk(wrk, bases[mode], urls, args.duration, work, f"{page}-{mode}")
+                figures = run_wrk(
+                    wrk,
+                    bases[mode],
+                    urls,
+                    args.duration,
+                    work,
+                    f"{page}-{mode}",
+                    ACCEPT_ENCODING.get(mode),
+                )
                 every[page, mode].append(figures)
                 # Each round's figures too: a median of two hides a round that went wrong.
                 print(

@@ -1,5 +1,10 @@
 -- Spread requests over the paths listed (one a line) in the file named by BENCH_PATHS,
 -- each thread starting at its own place, and print the figures as one JSON line.
+-- BENCH_ACCEPT_ENCODING, when set, is sent as the Accept-Encoding header (browsers send
+-- "gzip, deflate, br, zstd").
+local headers = {}
+local accept_encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+if accept_encoding and accept_encoding ~= "" then headers["Accept-Encoding"] = accept_encoding end
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do
   if line ~= "" then paths[#paths + 1] = line end
@@ -18,7 +23,7 @@ end
 
 function request()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
+  return wrk.format("GET", paths[(counter % #paths) + 1], headers)
 end
 
 function done(summary, latency, requests)
