@@ -63,12 +63,15 @@ class LocalCopies:
                 self.used_at[key] = time.monotonic()
             return kept[0]
 
-    def get_or_make(self, key, make, size=1):
-        """Return the value kept under key, or make(), kept for the next time."""
+    def get_or_make(self, key, make, size_of=None):
+        """Return the value kept under key, or make(), kept for the next time.
+
+        size_of gives the size a made value counts for; without it, each counts for 1.
+        """
         value = self.get(key)
         if value is None:
             value = make()
-            self.put(key, value, size)
+            self.put(key, value, 1 if size_of is None else size_of(value))
         return value
 
     def put(self, key, value, size):

@@ -13,6 +13,7 @@ from django.urls import clear_script_prefix, set_script_prefix
 from django.utils import translation
 
 from articles import lowvision
+from articles.templatetags import pressroom as pressroom_tags
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,22 @@ def test_no_template_switches_language_or_time_zone():
         if switching.search(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_the_fragments_of_hundreds_of_tag_pages_visited_in_turn_stay_made():
+    """200 tag pages make 600 small fragments (feed links, pagination): weighed rather
+    than counted, they all stay, where 512 places cycled through them and each page made
+    its own again."""
+    pressroom_tags._kept_fragments.clear()
+    made = []
+
+    def feed_links(slug, kind):
+        made.append((slug, kind))
+        return f'<a href="/tags/{slug}/{kind}.rss">Лента материалов по тегу «{slug}»</a>' * 3
+
+    for _round in range(3):
+        for number in range(200):
+            for kind in ("rss", "atom", "page"):
+                html = pressroom_tags.shell_fragment(None, feed_links, f"tag-{number}", kind)
+                assert f"tag-{number}/{kind}" in html
+    assert len(made) == 600  # each made once, in the first round

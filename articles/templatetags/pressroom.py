@@ -227,12 +227,16 @@ def shell_fragment(context, make, *args):
 
 def _kept(key, make):
     """Return make() as safe HTML, made once per process for key (shell_fragment, keep)."""
-    return _kept_fragments.get_or_make(key, lambda: mark_safe(make()))
+    return _kept_fragments.get_or_make(key, lambda: mark_safe(make()), size_of=len)
 
 
-# The shell's fragments: a few for each rubric and tag visited lately (~1 kB each), and
-# the {% keep %} blocks, counted one each.
-_kept_fragments = LocalCopies(512)
+# The shell's fragments: the {% keep %} blocks, and three for each rubric and tag page
+# (feed links, pagination: ~300 characters each). Weighed, not counted: 200 tag pages
+# visited in turn made 600 fragments, which 512 places cycled through, and every page
+# made its own again (1 000 000-article benchmark, 6 December). Cycle-resistant for the
+# same reason (articles.local_copies.LocalCopies).
+KEPT_FRAGMENTS_CHARS = 256 * 1024
+_kept_fragments = LocalCopies(KEPT_FRAGMENTS_CHARS, busy_seconds=1.0)
 
 
 @register.simple_tag
