@@ -242,7 +242,7 @@ def find_entry(key, now, *, gzip=False):
         entry = _local_copy(key, version, now)
         if entry is None:
             # Another process may have stored a newer one.
-            entry = _current(key, cache.get(key), version, now)
+            entry = _copied(key, _current(cache.get(key), version, now))
         return entry, version
     packed_key = compressed_pages.key_of(key)
     entry = _local_copy(packed_key, version, now)
@@ -251,10 +251,11 @@ def find_entry(key, now, *, gzip=False):
     plain = _local_copy(key, version, now)
     # Another process may have compressed it: a round trip costs less than compressing.
     found = cache.get_many([packed_key] if plain else [packed_key, key])
-    entry = _current(packed_key, found.get(packed_key), version, now)
+    entry = _copied(packed_key, _current(found.get(packed_key), version, now))
     if entry is not None:
         return entry, version
-    plain = plain or _current(key, found.get(key), version, now)
+    # Read to be compressed, not copied: gzip clients are served the compressed copy.
+    plain = plain or _current(found.get(key), version, now)
     if plain is None:
         return None, version
     return keep(packed_key, compressed_pages.compress_entry(plain), now), version
@@ -270,12 +271,18 @@ def _local_copy(key, version, now):
     return None
 
 
-def _current(key, entry, version, now):
-    """Return entry, read from the shared cache, if it may be served at now (and copy it)."""
+def _current(entry, version, now):
+    """Return entry, read from the shared cache, if it may be served at now; else None."""
     if entry is not None and entry[0] == version and now < entry[1]:
-        local_pages.put(key, entry, len(entry[4]))
         return entry
     return None
+
+
+def _copied(key, entry):
+    """Keep a copy of entry (or None) in this process; return it."""
+    if entry is not None:
+        local_pages.put(key, entry, len(entry[4]))
+    return entry
 
 
 def keep(key, entry, now):

@@ -147,6 +147,16 @@ def test_another_process_uses_the_compressed_copy_instead_of_compressing_again(s
     assert second["X-Cache"] == "HIT" and second.content == first.content
 
 
+def test_a_process_serving_gzip_clients_keeps_only_the_compressed_copy(story):
+    """The plain page read to be compressed takes no room among the process's copies."""
+    url = story.get_absolute_url()
+    get(url)
+    local_pages.clear()  # as in another worker process
+    assert get(url, GZIP)["Content-Encoding"] == "gzip"
+    kept = list(local_pages.values)
+    assert len(kept) == 1 and kept[0].endswith(compressed_pages.KEY_SUFFIX)
+
+
 def test_the_compressed_copy_expires_with_the_plain_entry(story, settings):
     settings.PRESSROOM_PAGE_CACHE_SECONDS = 60
     url = story.get_absolute_url()
