@@ -14,7 +14,6 @@ and a worker's page copies (articles.local_copies) hold five times as many pages
 import functools
 
 from django.http.response import ResponseHeaders
-from django.utils.cache import cc_delim_re
 from django.utils.text import compress_string
 
 # As nginx's gzip_min_length in the deployment: a smaller page gains nothing.
@@ -61,7 +60,9 @@ def compress_entry(entry):
     """Return the entry a gzip-accepting client is served for a plain page-cache entry.
 
     Entries are (version, expires at, deadline, headers, content), as pagecache stores
-    them. A small page, or one already encoded, is served as it is: the entry itself.
+    them, with `Vary: Accept-Encoding` already (PageCacheMiddleware adds it before it
+    stores a page). A small page, or one already encoded, is served as it is: the entry
+    itself.
     """
     version, expires_at, deadline, headers, content = entry
     headers = ResponseHeaders(headers)
@@ -74,12 +75,4 @@ def compress_entry(entry):
     if etag.endswith('"'):
         # Another representation, so another validator (as Apache's mod_deflate does).
         headers["ETag"] = etag[:-1] + '-gzip"'
-    _vary_on_encoding(headers)
     return (version, expires_at, deadline, dict(headers.items()), compressed)
-
-
-def _vary_on_encoding(headers):
-    """Add Accept-Encoding to the Vary of stored headers (patch_vary_headers wants a response)."""
-    present = [name for name in cc_delim_re.split(headers.get("Vary", "")) if name]
-    if "accept-encoding" not in {name.lower() for name in present}:
-        headers["Vary"] = ", ".join([*present, "Accept-Encoding"])

@@ -48,8 +48,8 @@ class LocalCopies:
     def __init__(self, max_bytes, *, busy_seconds=0.0):
         self.max_bytes = max_bytes
         self.busy_seconds = busy_seconds
-        self.values = OrderedDict()  # {key: (value, size)}
-        self.used_at = {}  # {key: monotonic time of the last put or get}, with busy_seconds
+        # {key: [value, size, monotonic time of the last put or get (with busy_seconds)]}
+        self.values = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
 
@@ -60,7 +60,7 @@ class LocalCopies:
                 return None
             self.values.move_to_end(key)
             if self.busy_seconds:
-                self.used_at[key] = time.monotonic()
+                kept[2] = time.monotonic()
             return kept[0]
 
     def get_or_make(self, key, make, size_of=None):
@@ -80,12 +80,10 @@ class LocalCopies:
             self._drop(key)
             if size > self.max_bytes:
                 return
-            if self.busy_seconds:
-                now = time.monotonic()
-                if self._would_push_out_busy(size, now):
-                    return
-                self.used_at[key] = now
-            self.values[key] = (value, size)
+            now = time.monotonic() if self.busy_seconds else 0.0
+            if self.busy_seconds and self._would_push_out_busy(size, now):
+                return
+            self.values[key] = [value, size, now]
             self.size += size
             while self.size > self.max_bytes:
                 self._drop(next(iter(self.values)))
@@ -97,17 +95,16 @@ class LocalCopies:
     def clear(self):
         with self.lock:
             self.values.clear()
-            self.used_at.clear()
             self.size = 0
 
     def _would_push_out_busy(self, size, now):
         """Return whether making room for size would drop a value used lately."""
         excess = self.size + size - self.max_bytes
         recently = now - self.busy_seconds
-        for key, (_value, kept_size) in self.values.items():  # least recently used first
+        for _value, kept_size, used_at in self.values.values():  # least recently used first
             if excess <= 0:
                 return False
-            if self.used_at.get(key, 0.0) > recently:
+            if used_at > recently:
                 return True
             excess -= kept_size
         return False
@@ -116,7 +113,6 @@ class LocalCopies:
         kept = self.values.pop(key, None)
         if kept is not None:
             self.size -= kept[1]
-            self.used_at.pop(key, None)
 
 
 # Page-cache entries (articles.pagecache). Feeds of ~225 kB, polled in turn, would

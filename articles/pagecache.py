@@ -127,7 +127,7 @@ class PageCacheMiddleware:
         seconds = settings.PRESSROOM_PAGE_CACHE_SECONDS
         key = page_key(request) if seconds else None
         version = None
-        gzip = wants_gzip(request.META)
+        gzip = key is not None and wants_gzip(request.META)
         if key is not None:
             hit, version = look_up(request, key, started, gzip=gzip)
             if hit is not None:

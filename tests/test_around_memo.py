@@ -196,5 +196,5 @@ def test_the_links_are_kept_within_the_renderings_bytes_not_among_small_memos(
     local_renderings.clear()
     fetch(client, story)
     assert not [key for key in _local_memos.values if ":around:" in key]
-    kept = [(key, size) for key, (_, size) in local_renderings.values.items() if ":around:" in key]
+    kept = [(key, entry[1]) for key, entry in local_renderings.values.items() if ":around:" in key]
     assert len(kept) == 1 and kept[0][1] > 100

@@ -6,14 +6,13 @@ import gzip
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from articles import compressed_pages
+from articles import compressed_pages, pagecache
 from articles.local_copies import local_pages
 from tests.factories import ArticleFactory, RubricFactory
 from tests.programs import program_or_skip
-from tests.test_pagecache_wsgi import wsgi_get  # noqa: F401 (a fixture)
 from tests.workflow_support import schedule_through_workflow
 
 pytestmark = pytest.mark.django_db
@@ -160,15 +159,17 @@ def test_a_process_serving_gzip_clients_keeps_only_the_compressed_copy(story):
 def test_the_compressed_copy_expires_with_the_plain_entry(story, settings):
     settings.PRESSROOM_PAGE_CACHE_SECONDS = 60
     url = story.get_absolute_url()
+    packed_key = compressed_pages.key_of(pagecache.page_key(RequestFactory().get(url)))
     with time_machine.travel(GOES_LIVE, tick=False):
         get(url, GZIP)
         assert get(url, GZIP)["X-Cache"] == "HIT"
+        assert cache.get(packed_key) is not None
     with time_machine.travel(GOES_LIVE + datetime.timedelta(seconds=61), tick=False):
+        assert cache.get(packed_key) is None  # gone from the shared cache, not only here
         assert get(url, GZIP)["X-Cache"] == "MISS"
-    assert cache.get(compressed_pages.key_of("missing")) is None
 
 
-def test_the_wsgi_shortcut_serves_the_compressed_copy_without_django(wsgi_get, story):  # noqa: F811
+def test_the_wsgi_shortcut_serves_the_compressed_copy_without_django(wsgi_get, story):
     url = story.get_absolute_url()
     first = wsgi_get(url, accept_encoding=GZIP)
     assert first.header("Content-Encoding") == "gzip"

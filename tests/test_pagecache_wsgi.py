@@ -9,15 +9,11 @@ import datetime
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import RequestFactory
 from django.urls import reverse
 
 from articles import content_version, pagecache
 from articles.local_copies import LocalCopies
 from articles.models import Article
-from pressroom import wsgi
 from tests.factories import ArticleFactory, RubricFactory
 from tests.workflow_support import (
     schedule_through_workflow,
@@ -27,52 +23,6 @@ pytestmark = pytest.mark.django_db
 
 GOES_LIVE = datetime.datetime(2025, 11, 14, 5, 0, tzinfo=datetime.UTC)
 SCHEDULED_TITLE = "Дорожная карта подписана на форуме в Оренбурге"
-
-
-class Answer:
-    def __init__(self, status, headers, body):
-        self.status_code = int(status.split()[0])
-        self.headers = dict(headers)
-        self.body = body
-
-    def header(self, name):
-        return self.headers.get(name)
-
-
-@pytest.fixture
-def wsgi_get():
-    """Send a request through the WSGI application; count the requests Django handled.
-
-    Django's request signals close the test's database connection, as the test client
-    knows: they are replaced by a counter for the test.
-    """
-    handled = []
-
-    def count(**kwargs):
-        handled.append(kwargs)
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    request_started.connect(count)
-
-    def get(path, *, method="GET", **headers):
-        environ = RequestFactory().generic(method, path, headers=headers).environ
-        replies = []
-        body = wsgi.application(environ, lambda status, headers: replies.append((status, headers)))
-        try:
-            content = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-        return Answer(*replies[0], content)
-
-    get.handled = handled
-    try:
-        yield get
-    finally:
-        request_started.disconnect(count)
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
