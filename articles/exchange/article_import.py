@@ -46,6 +46,12 @@ class ArticleImport:
                 if record is not None:
                     records.append((number, record))
             existing = _existing_articles([record.key for _number, record in records])
+            # Their search documents' costliest part is computed while the batch is written.
+            self.body_vectors.request(
+                record.body
+                for _number, record in records
+                if record.key not in existing or existing[record.key].body != record.body
+            )
             self._prefetch_references([record for _number, record in records])
             with self._batch():
                 new = [
@@ -158,6 +164,7 @@ class ArticleImport:
         changed = assign(article, _article_values(record, links.slug))
         if created:
             article.save()
+            self._stored_bodies[article.pk] = article.body
             self._link_new_articles([(article, links)])
             for position, photo in enumerate(record.photos):
                 self._new_photo(article, position, photo)
@@ -174,6 +181,7 @@ class ArticleImport:
         if not (changed or relations_changed or updates_changed or photo_plan.changed):
             return UNCHANGED, article.pk
         article.save()
+        self._stored_bodies[article.pk] = article.body
         if relations_changed:
             article.rubrics.set(links.rubric_ids)
             article.agreements.set(links.agreement_ids)
@@ -224,6 +232,7 @@ class ArticleImport:
             return dealt_with
         self.result.counts["article"].created += len(prepared)
         self._batch_articles.extend(article.pk for article, _links in prepared)
+        self._stored_bodies.update((article.pk, article.body) for article, _links in prepared)
         return dealt_with | {article.key for article, _links in prepared}
 
     def _link_new_articles(self, pairs):

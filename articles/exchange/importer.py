@@ -37,6 +37,7 @@ from articles.exchange.reader import (
     refuse_nul,
 )
 from articles.exchange.schema import PARSERS, TYPES, Fields
+from articles.exchange.search_documents import BodyVectors
 from articles.exchange.writing import (
     BATCH_SIZE,
     UNCHANGED,
@@ -166,6 +167,9 @@ class Importer(CatalogImport, ArticleImport):
         self._line_files = []
         self._batch_files = []
         self._batch_articles = []
+        # Article id -> body as saved, for the articles written in the current batch.
+        self._stored_bodies = {}
+        self.body_vectors = BodyVectors()
         self._undo = []
         self._deferred_links = []
         self._outcomes = {}
@@ -182,6 +186,7 @@ class Importer(CatalogImport, ArticleImport):
                 with self._dry_run_transaction():
                     self._write_all()
             finally:
+                self.body_vectors.close()
                 if self.progress:
                     self.progress.close()
         if not self.dry_run:
@@ -266,12 +271,16 @@ class Importer(CatalogImport, ArticleImport):
         """Run a batch of lines in one transaction; on an interruption remove its files."""
         self._batch_files = []
         self._batch_articles = []
+        self._stored_bodies = {}
         try:
             # One bump of the page cache's content version per batch, not one per row.
             with one_bump(), transaction.atomic():
                 yield
                 # The search document is derived from title, lead, body and tags.
-                refresh_search_document(self._batch_articles)
+                written = {pk: self._stored_bodies.get(pk) for pk in self._batch_articles}
+                refresh_search_document(
+                    self._batch_articles, body_vectors=self.body_vectors.collect(written)
+                )
         except BaseException:
             delete_files(self._batch_files)
             raise
