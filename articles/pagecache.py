@@ -11,7 +11,8 @@ version for the visually impaired, and every method but GET and HEAD. Their resp
 say `Cache-Control: private, no-store`, to nginx and browsers as well.
 
 Stored: 200 responses of the public views (CACHED_VIEWS) that set no cookie, vary on
-nothing the key leaves out, allow caching and carry no CSP nonce. The key holds the
+nothing the key leaves out, allow caching, carry no CSP nonce and are not encoded; they
+are stored compressed (articles.compressed_pages). The key holds the
 scheme, host and full path and the visitor's low-vision settings, so one visitor's page
 is never served to another; the entry holds the content version it was made under
 (bumped by articles/signals.py on every write a visitor could see) and is served only
@@ -83,8 +84,8 @@ DATE_DEPENDENT_VIEWS = frozenset(
 TIMELESS_VIEWS = frozenset({"feeds:robots"})
 UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 NONCE_MARK = "'nonce-"
-# Request headers a stored response may vary on: the key covers them (Accept-Encoding by
-# the gzip copy's own key, articles.compressed_pages).
+# Request headers a stored response may vary on: the key covers them, or the answer made
+# from the entry does (Accept-Encoding: compressed or inflated, articles.compressed_pages).
 KEYED_VARY = frozenset({"cookie", "accept-language", "accept-encoding"})
 logger = logging.getLogger(__name__)
 # The memo of the next publication is kept at most this long when nothing is scheduled.
@@ -153,18 +154,16 @@ class PageCacheMiddleware:
             digest = hashlib.sha256(response.content).hexdigest()[:40]
             response["ETag"] = quote_etag(digest)
         if key is not None:
-            # The page cache answers gzip-accepting clients with its compressed copy.
+            # The page cache answers gzip-accepting clients with the page compressed.
             patch_vary_headers(response, ("Accept-Encoding",))
         stored_headers = dict(response.items())
         timeout = min(seconds, deadline - now)
         if key is not None and request.method == "GET" and timeout >= 1:
             # Backends count whole seconds (rounded down); the entry keeps the exact moment.
             entry = (version, now + timeout, deadline, stored_headers, response.content)
-            keep(key, entry, now)
+            kept = keep(key, compressed_pages.compress_entry(entry), now)
             if gzip:
-                packed = compressed_pages.compress_entry(entry)
-                keep(compressed_pages.key_of(key), packed, now)
-                response = HttpResponse(packed[4], headers=packed[3])
+                response = HttpResponse(kept[4], headers=kept[3])
         mark_public(response, deadline, now)
         response = conditional(request, response)
         response["X-Cache"] = "MISS"
@@ -230,35 +229,19 @@ HIT = ("X-Cache", "HIT")
 def find_entry(key, now, *, gzip=False):
     """Return (the entry stored under key that may be served at now, or None, the version).
 
-    With gzip (the client accepts it), the entry's compressed copy, made from the plain
-    entry the first time it is asked for.
-
+    The entry as the client is served: compressed when it accepts gzip, else inflated.
     The version costs no round trip while Redis vouches for this process's copy of it
     (pressroom.key_watch), and the entry none when this process has a current copy of
     it: a repeated hit reads nothing from Redis. Otherwise, one round trip each.
     """
     version = content_version.read()
-    if not gzip:
-        entry = _local_copy(key, version, now)
-        if entry is None:
-            # Another process may have stored a newer one.
-            entry = _copied(key, _current(cache.get(key), version, now))
+    entry = _local_copy(key, version, now)
+    if entry is None:
+        # Another process may have stored a newer one.
+        entry = _copied(key, _current(cache.get(key), version, now))
+    if entry is None or gzip:
         return entry, version
-    packed_key = compressed_pages.key_of(key)
-    entry = _local_copy(packed_key, version, now)
-    if entry is not None:
-        return entry, version
-    plain = _local_copy(key, version, now)
-    # Another process may have compressed it: a round trip costs less than compressing.
-    found = cache.get_many([packed_key] if plain else [packed_key, key])
-    entry = _copied(packed_key, _current(found.get(packed_key), version, now))
-    if entry is not None:
-        return entry, version
-    # Read to be compressed, not copied: gzip clients are served the compressed copy.
-    plain = plain or _current(found.get(key), version, now)
-    if plain is None:
-        return None, version
-    return keep(packed_key, compressed_pages.compress_entry(plain), now), version
+    return compressed_pages.inflate_entry(entry), version
 
 
 def _local_copy(key, version, now):
@@ -341,6 +324,8 @@ def is_storable(request, response):
         return False
     if response.status_code != 200 or response.streaming:
         return False
+    if response.has_header("Content-Encoding"):
+        return False  # the cache compresses pages itself, and inflates them for some clients
     if response.cookies or response.has_header("Set-Cookie"):
         return False
     if NONCE_MARK in response.get("Content-Security-Policy", ""):

@@ -1,4 +1,4 @@
-"""The page cache's gzip copies: compressed pages for the clients that accept gzip only."""
+"""Pages kept compressed: as they are for the clients that accept gzip, inflated for others."""
 
 import datetime
 import gzip
@@ -146,26 +146,45 @@ def test_another_process_uses_the_compressed_copy_instead_of_compressing_again(s
     assert second["X-Cache"] == "HIT" and second.content == first.content
 
 
-def test_a_process_serving_gzip_clients_keeps_only_the_compressed_copy(story):
-    """The plain page read to be compressed takes no room among the process's copies."""
+@pytest.mark.parametrize("clients", [("plain", "plain"), ("plain", GZIP), (GZIP, "plain")])
+def test_a_page_is_kept_once_compressed_whichever_clients_ask(story, clients):
+    """The shared cache and the process's copies hold the compressed page only."""
     url = story.get_absolute_url()
-    get(url)
-    local_pages.clear()  # as in another worker process
-    assert get(url, GZIP)["Content-Encoding"] == "gzip"
-    kept = list(local_pages.values)
-    assert len(kept) == 1 and kept[0].endswith(compressed_pages.KEY_SUFFIX)
+    for client in clients:
+        local_pages.clear()  # each from another worker process
+        get(url, None if client == "plain" else client)
+    key = pagecache.page_key(RequestFactory().get(url))
+    kept = list(local_pages.values.items())
+    assert [kept_key for kept_key, _copy in kept] == [key]
+    page = get(url).content
+    for entry in (kept[0][1][0], cache.get(key)):
+        assert entry[3]["Content-Encoding"] == "gzip"
+        assert gzip.decompress(entry[4]) == page
 
 
-def test_the_compressed_copy_expires_with_the_plain_entry(story, settings):
+def test_a_plain_hit_is_the_plain_miss_header_for_header(story):
+    """Inflated for a client that refuses gzip, the page is what the view made of it."""
+    for url in pages(story):
+        with time_machine.travel(GOES_LIVE, tick=False):
+            miss = get(url, "identity")
+            local_pages.clear()  # as in another worker process
+            hit = get(url, "identity")
+        assert (miss["X-Cache"], hit["X-Cache"]) == ("MISS", "HIT"), url
+        assert hit.content == miss.content, url
+        del miss["X-Cache"], hit["X-Cache"]
+        assert sorted(hit.items()) == sorted(miss.items()), url
+
+
+def test_the_kept_page_expires_from_the_shared_cache(story, settings):
     settings.PRESSROOM_PAGE_CACHE_SECONDS = 60
     url = story.get_absolute_url()
-    packed_key = compressed_pages.key_of(pagecache.page_key(RequestFactory().get(url)))
+    key = pagecache.page_key(RequestFactory().get(url))
     with time_machine.travel(GOES_LIVE, tick=False):
         get(url, GZIP)
         assert get(url, GZIP)["X-Cache"] == "HIT"
-        assert cache.get(packed_key) is not None
+        assert cache.get(key) is not None
     with time_machine.travel(GOES_LIVE + datetime.timedelta(seconds=61), tick=False):
-        assert cache.get(packed_key) is None  # gone from the shared cache, not only here
+        assert cache.get(key) is None  # gone from the shared cache, not only here
         assert get(url, GZIP)["X-Cache"] == "MISS"
 
 
