@@ -11,6 +11,7 @@ again, say), or a computation that failed, is computed inside the transaction as
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 
 from django.db import DatabaseError, connections
 
@@ -62,4 +63,6 @@ class BodyVectors:
 
 def _close_connection(using):
     # Django's connections belong to the thread that opened them.
-    connections[using].close()
+    # A broken one leaves nothing open, and the import's own outcome stands.
+    with suppress(DatabaseError):
+        connections[using].close()
