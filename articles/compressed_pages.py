@@ -89,7 +89,7 @@ def inflate_entry(kept):
     """Return the entry that compress_entry() made kept from: what plain clients get."""
     version, expires_at, deadline, headers, content = kept
     # compress_entry() wrote these three names as they are spelled here; a plain dict
-    # costs a plain client ~25 µs less than ResponseHeaders, which checks every header.
+    # costs a plain feed hit ~15 µs less than ResponseHeaders, which checks every header.
     if headers.get("Content-Encoding") != "gzip":
         return kept  # a small page, kept as it is
     content = zlib_ng.decompress(content, GZIP_WBITS)

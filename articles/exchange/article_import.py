@@ -163,8 +163,7 @@ class ArticleImport:
         article = article or Article(key=record.key)
         changed = assign(article, _article_values(record, links.slug))
         if created:
-            article.save()
-            self._stored_bodies[article.pk] = article.body
+            self._save_article(article)
             self._link_new_articles([(article, links)])
             for position, photo in enumerate(record.photos):
                 self._new_photo(article, position, photo)
@@ -180,8 +179,7 @@ class ArticleImport:
         photo_plan = self._plan_photos(article, record.photos)
         if not (changed or relations_changed or updates_changed or photo_plan.changed):
             return UNCHANGED, article.pk
-        article.save()
-        self._stored_bodies[article.pk] = article.body
+        self._save_article(article)
         if relations_changed:
             article.rubrics.set(links.rubric_ids)
             article.agreements.set(links.agreement_ids)
@@ -201,6 +199,11 @@ class ArticleImport:
             )
         self._apply_photo_plan(article, photo_plan)
         return UPDATED, article.pk
+
+    def _save_article(self, article):
+        article.save()
+        # Its search document is written with the vector of the body as stored.
+        self._stored_bodies[article.pk] = article.body
 
     def _create_together(self, items):
         """Insert new articles without photos with a few queries for the whole batch.

@@ -167,7 +167,7 @@ class Importer(CatalogImport, ArticleImport):
         self._line_files = []
         self._batch_files = []
         self._batch_articles = []
-        # Article id -> body as saved, for the articles written in the current batch.
+        # Article id -> body as saved, for the articles saved in the current batch.
         self._stored_bodies = {}
         self.body_vectors = BodyVectors()
         self._undo = []
@@ -277,9 +277,10 @@ class Importer(CatalogImport, ArticleImport):
             with one_bump(), transaction.atomic():
                 yield
                 # The search document is derived from title, lead, body and tags.
-                written = {pk: self._stored_bodies.get(pk) for pk in self._batch_articles}
+                # Lines rolled back left bodies here: only _batch_articles' ids are refreshed.
                 refresh_search_document(
-                    self._batch_articles, body_vectors=self.body_vectors.collect(written)
+                    self._batch_articles,
+                    body_vectors=self.body_vectors.collect(self._stored_bodies),
                 )
         except BaseException:
             delete_files(self._batch_files)
