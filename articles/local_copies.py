@@ -13,12 +13,11 @@ from collections import OrderedDict
 
 from django.conf import settings
 
-# A worker serving cached pages keeps pages, compressed, and inflated copies of the
-# largest (a feed of ~225 kB) for clients that refuse gzip; one rendering them keeps
-# the cards, feed items and article parts it uses most (a home page, the news feed, a
-# hot article). Two budgets, so that neither pushes the other out; together they keep
-# a worker within its 80 MiB (3 MiB of pages took cached workers to 80.4-80.9 MiB in a
-# 1 000-article benchmark on 6 December).
+# A worker serving cached pages keeps pages (the seven RSS feeds of ~225 kB fit), and
+# one rendering them keeps the cards, feed items and article parts it uses most (a home
+# page, the news feed, a hot article). Two budgets, so that neither pushes the other
+# out; together they keep a worker within its 80 MiB (3 MiB of pages took cached
+# workers to 80.4-80.9 MiB in a 1 000-article benchmark on 6 December).
 LOCAL_PAGES_BYTES = 2 * 1024 * 1024
 LOCAL_RENDERINGS_BYTES = 512 * 1024
 

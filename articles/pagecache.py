@@ -99,9 +99,6 @@ MAX_MEMO_HOPS = 4
 # Request headers that may turn a hit into a 304: the WSGI shortcut leaves them to Django's
 # conditional-response code.
 CONDITIONAL_HEADERS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
-# Pages this large (feeds) keep an inflated copy in the worker for clients refusing gzip;
-# an article (~26 kB) inflates in ~17 µs, and its copy would take the room of five.
-PLAIN_COPY_MIN_BYTES = 64 * 1024
 
 
 class PageCacheMiddleware:
@@ -244,25 +241,7 @@ def find_entry(key, now, *, gzip=False):
         entry = _copied(key, _current(cache.get(key), version, now))
     if entry is None or gzip:
         return entry, version
-    return _inflated(key, entry), version
-
-
-def _inflated(key, kept):
-    """Return the kept entry inflated, from this process's plain copy of a large page.
-
-    A feed of ~225 kB inflates in ~45 µs, a seventh of a plain hit's cost; a client that
-    refuses gzip usually asks again (a feed fetcher built on urllib, say). The copy is
-    valid for as long as the compressed entry it was inflated from is the one served,
-    and it shares the budget of the worker's page copies.
-    """
-    plain_key = (key, "plain")
-    copy = local_pages.get(plain_key)
-    if copy is not None and copy[0] is kept:
-        return copy[1]
-    plain = compressed_pages.inflate_entry(kept)
-    if len(plain[4]) >= PLAIN_COPY_MIN_BYTES and plain is not kept:
-        local_pages.put(plain_key, (kept, plain), len(plain[4]))
-    return plain
+    return compressed_pages.inflate_entry(entry), version
 
 
 def _local_copy(key, version, now):

@@ -175,60 +175,6 @@ def test_a_plain_hit_is_the_plain_miss_header_for_header(story):
         assert sorted(hit.items()) == sorted(miss.items()), url
 
 
-@pytest.fixture
-def inflations(monkeypatch):
-    """Count the pages inflated for clients that refuse gzip."""
-    calls = []
-    decompress = compressed_pages.zlib_ng.decompress
-
-    def counted(*args):
-        calls.append(args)
-        return decompress(*args)
-
-    monkeypatch.setattr(compressed_pages.zlib_ng, "decompress", counted)
-    return calls
-
-
-def test_a_large_page_is_inflated_once_for_clients_that_refuse_gzip(story, inflations, monkeypatch):
-    monkeypatch.setattr(pagecache, "PLAIN_COPY_MIN_BYTES", 1024)  # a one-article feed is large
-    url = reverse("feeds:news-rss")
-    with time_machine.travel(GOES_LIVE, tick=False):
-        miss = get(url, "identity")
-        local_pages.clear()  # as in another worker process
-        hits = [get(url, "identity") for _ in range(3)]
-    assert len(inflations) == 1
-    del miss["X-Cache"]
-    for hit in hits:
-        assert hit["X-Cache"] == "HIT" and hit.content == miss.content
-        del hit["X-Cache"]
-        assert sorted(hit.items()) == sorted(miss.items())
-
-
-def test_a_smaller_page_keeps_no_plain_copy(story, inflations):
-    url = story.get_absolute_url()
-    assert len(get(url).content) < pagecache.PLAIN_COPY_MIN_BYTES
-    for _ in range(3):
-        assert get(url)["X-Cache"] == "HIT"
-    assert len(inflations) == 3
-    key = pagecache.page_key(RequestFactory().get(url))
-    assert key in local_pages.values and (key, "plain") not in local_pages.values
-
-
-def test_an_edit_shows_at_once_to_clients_that_refuse_gzip(story, monkeypatch):
-    monkeypatch.setattr(pagecache, "PLAIN_COPY_MIN_BYTES", 1024)
-    url = reverse("feeds:news-rss")
-    get(url)
-    assert get(url)["X-Cache"] == "HIT"
-    assert get(url)["X-Cache"] == "HIT"  # from the plain copy
-    story.title = "Дорожная карта дополнена новыми проектами"
-    story.save()
-    after = get(url)
-    assert after["X-Cache"] == "MISS"
-    assert "Дорожная карта дополнена" in after.content.decode()
-    hit = get(url)
-    assert hit["X-Cache"] == "HIT" and hit.content == after.content
-
-
 def test_the_kept_page_expires_from_the_shared_cache(story, settings):
     settings.PRESSROOM_PAGE_CACHE_SECONDS = 60
     url = story.get_absolute_url()
