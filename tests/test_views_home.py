@@ -211,6 +211,41 @@ def test_a_new_year_is_linked_when_its_first_article_comes_out(client):
     assert '<a href="/news/2026/">Новости за 2026 год</a>' in content
 
 
+def test_year_links_skip_years_without_news_and_follow_the_local_calendar(client):
+    """Years are those of the site's time zone, and a year with nothing published is left out."""
+    # 23:30 on 31 December in UTC is already the next year in Orenburg (UTC+5).
+    ArticleFactory(published_at=datetime.datetime(2023, 12, 31, 23, 30, tzinfo=datetime.UTC))
+    ArticleFactory(published_at=datetime.datetime(2019, 6, 1, 10, 0, tzinfo=datetime.UTC))
+    ArticleFactory(
+        status=Article.Status.WITHDRAWN,
+        published_at=datetime.datetime(2021, 6, 1, 10, 0, tzinfo=datetime.UTC),
+    )
+    content = client.get(HOME).content.decode()
+    years = re.findall(r'<a href="/news/(\d{4})/">', content)
+    assert years == ["2024", "2019"]
+
+
+def test_rubric_navigation_follows_withdrawals_and_schedules(client):
+    """A rubric is linked while one of its articles is public, whatever its newest one is."""
+    kept = RubricFactory(name="Экономика", slug="ekonomika")
+    emptied = RubricFactory(name="Культура", slug="kultura")
+    coming = RubricFactory(name="Спорт", slug="sport")
+    ArticleFactory(rubrics=[kept], published_at=timezone.now() - datetime.timedelta(days=2))
+    newest = ArticleFactory(rubrics=[kept, emptied], published_at=timezone.now())
+    ArticleFactory(rubrics=[coming], published_at=timezone.now() + datetime.timedelta(hours=1))
+    header = client.get(HOME).content.decode().split("<main", 1)[0]
+    assert all(f'href="/rubrics/{slug}/"' in header for slug in ("ekonomika", "kultura"))
+    assert 'href="/rubrics/sport/"' not in header
+    newest.status = Article.Status.WITHDRAWN
+    newest.save()
+    header = client.get(HOME).content.decode().split("<main", 1)[0]
+    assert 'href="/rubrics/ekonomika/"' in header
+    assert 'href="/rubrics/kultura/"' not in header
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+        header = client.get(HOME).content.decode().split("<main", 1)[0]
+    assert 'href="/rubrics/sport/"' in header
+
+
 @pytest.mark.parametrize("month", range(1, 13))
 def test_cards_date_every_month_as_the_russian_date_format_does(month):
     """The card's quick date text is exactly what Django's "j E Y, H:i" format gives."""
