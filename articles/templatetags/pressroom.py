@@ -1,9 +1,8 @@
 """Template tags of the public site: widgets, responsive pictures and Russian dates."""
 
-import datetime
-
 from django import template
-from django.db.models import Exists, Max, Min, OuterRef, Subquery
+from django.db import connections
+from django.db.models import Exists, OuterRef, Subquery
 from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.template.loader_tags import BlockNode
@@ -117,32 +116,48 @@ def _rubrics_with_news(now):
     return list(Rubric.objects.alias(newest=Subquery(newest)).filter(Exists(public)))
 
 
+# The years of Article.objects.published(now), newest first, in one statement: from the
+# newest public article, each step reads the newest one before the local New Year of
+# the last (one index lookup a year, on article_public_order_idx).
+_YEARS_SQL = f"""
+WITH RECURSIVE newest(moment) AS (
+    (SELECT published_at FROM {Article._meta.db_table}
+     WHERE status = %(published)s AND published_at <= %(now)s
+     ORDER BY published_at DESC LIMIT 1)
+    UNION ALL
+    SELECT (
+        SELECT a.published_at FROM {Article._meta.db_table} AS a
+        WHERE a.status = %(published)s
+          AND a.published_at
+              < date_trunc('year', n.moment AT TIME ZONE %(zone)s) AT TIME ZONE %(zone)s
+        ORDER BY a.published_at DESC LIMIT 1
+    )
+    FROM newest AS n WHERE n.moment IS NOT NULL
+)
+SELECT extract(year FROM moment AT TIME ZONE %(zone)s)::int FROM newest
+WHERE moment IS NOT NULL
+"""
+
+
 def _years_at(now):
     """Return the years with an article published at now, newest first.
 
-    The newest and the oldest publication in one query, then one index lookup per
-    year in between: DISTINCT over the publication times read every published article
-    (0.4 s at a million), and the list is made again after every edit.
+    On PostgreSQL one index lookup per year (_YEARS_SQL): DISTINCT over the publication
+    times read every published article, 0.43 s at a million, and the list is made again
+    after every edit. Elsewhere (SQLite, small sites) the DISTINCT.
     """
     published = Article.objects.published(now)
-    bounds = published.aggregate(newest=Max("published_at"), oldest=Min("published_at"))
-    if bounds["newest"] is None:
-        return []
-    first_year = timezone.localtime(bounds["oldest"]).year
-    newest, years = bounds["newest"], []
-    while newest is not None:
-        year = timezone.localtime(newest).year
-        years.append(year)
-        if year <= first_year:
-            break
-        earlier = published.filter(published_at__lt=_new_year(year)).order_by("-published_at")
-        newest = earlier.values_list("published_at", flat=True).first()
-    return years
-
-
-def _new_year(year):
-    """Return the first moment of the year in the site's time zone."""
-    return timezone.make_aware(datetime.datetime(year, 1, 1))
+    if connections[published.db].vendor != "postgresql":
+        days = published.dates("published_at", "year", order="DESC")
+        return [day.year for day in days]
+    parameters = {
+        "published": Article.Status.PUBLISHED,
+        "now": now,
+        "zone": timezone.get_current_timezone_name(),
+    }
+    with connections[published.db].cursor() as cursor:
+        cursor.execute(_YEARS_SQL, parameters)
+        return [year for (year,) in cursor.fetchall()]
 
 
 @register.simple_tag(takes_context=True)
