@@ -10,7 +10,8 @@ from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from articles.models import Article
+from articles.models import Article, RubricLink
+from articles.signals import content_changed
 from articles.templatetags.pressroom import DATETIME_FORMAT, time_tag
 from tests.factories import ArticleFactory, PhotoFactory, RubricFactory
 
@@ -244,6 +245,18 @@ def test_rubric_navigation_follows_withdrawals_and_schedules(client):
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
         header = client.get(HOME).content.decode().split("<main", 1)[0]
     assert 'href="/rubrics/sport/"' in header
+
+
+def test_rubric_navigation_checks_the_article_behind_a_stale_link(client):
+    """A link still listed for an article no longer public (a stale copy) shows no rubric."""
+    rubric = RubricFactory(name="Культура", slug="kultura")
+    article = ArticleFactory(rubrics=[rubric], published_at=timezone.now())
+    listed_at = RubricLink.objects.get(article=article).listed_at
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    RubricLink.objects.filter(article=article).update(listed_at=listed_at)  # left stale
+    content_changed()
+    header = client.get(HOME).content.decode().split("<main", 1)[0]
+    assert 'href="/rubrics/kultura/"' not in header
 
 
 @pytest.mark.parametrize("month", range(1, 13))

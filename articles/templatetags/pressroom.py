@@ -16,6 +16,7 @@ from articles import cards, pagecache
 from articles.conditional import LATEST_NEWS_SIZE
 from articles.local_copies import LocalCopies
 from articles.models import Article, Rubric, RubricLink
+from articles.models.listing import group_listed_ids
 from articles.reversing import cached_reverse
 from articles.views.mixins import published_articles, request_now
 
@@ -107,11 +108,7 @@ def _rubrics_with_news(now):
     rubric took 0.2-0.3 s at a million articles, and the list is made again after every
     edit. A stale link could only hide a rubric, never show one without news.
     """
-    newest = (
-        RubricLink.objects.filter(rubric=OuterRef("pk"), listed_at__lte=now)
-        .order_by("-listed_at", "-article")
-        .values("article")[:1]
-    )
+    newest = group_listed_ids((RubricLink, "rubric_id"), OuterRef("pk"), now=now)[:1]
     public = Article.objects.published(now).filter(pk=OuterRef("newest"))
     return list(Rubric.objects.alias(newest=Subquery(newest)).filter(Exists(public)))
 
